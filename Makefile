@@ -1,0 +1,69 @@
+# ETAGE — every command a newcomer needs. Only Python >= 3.11 is required beforehand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 2019
+# The embedded default database lives under var/ unless DATABASE_URL says otherwise.
+
+.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations clean
+
+help:
+	@echo "make demo          installe, migre, crée les données fictives et sert sur http://$(HOST):$(PORT)"
+	@echo "make test          installe ce qu'il faut et lance toute la suite de tests (SQLite par défaut)"
+	@echo "make test-browser  parcours dans Chromium avec audit axe-core (Chromium de Debian requis)"
+	@echo "make lint          ruff (format et règles) et mypy"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ETAGE demande Python >= 3.11 (trouvé : " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(VENV)/.installed-browser: $(VENV)/.installed-dev pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,browser]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+install-browser: $(VENV)/.installed-browser
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py etage_demo --seed $(SEED)
+	@echo ""
+	@echo "ETAGE est servi sur http://$(HOST):$(PORT)/ (Ctrl+C pour arrêter)."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+check-migrations: install-dev
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+test: install-dev check-migrations
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install-browser
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/ .pytest_cache .mypy_cache .ruff_cache

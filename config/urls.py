@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from etage.core.admin_site import admin_site
+
+urlpatterns = [
+    path("", include("etage.core.urls")),
+    path("compte/", include("etage.accounts.urls")),
+    path("administration/", admin_site.urls),
+]

@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from etage.accounts.roles import Role, can_administer
+from etage.organisations.models import Organisation
+from etage.territories.models import Territory
+
+
+class User(AbstractUser):
+    """A named individual account. It belongs to exactly one organisation and has one role;
+    a person working for two organisations has two accounts (domain.md §2)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="users",
+        on_delete=models.PROTECT,
+        null=True,  # only for the installation's first superuser, before any organisation
+        blank=True,
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.SIGNALLER)
+    territories = models.ManyToManyField(
+        Territory, verbose_name=_("territoires d'intervention"), related_name="users", blank=True
+    )
+    job_title = models.CharField(_("fonction"), max_length=120, blank=True)
+    is_demo = models.BooleanField(
+        _("compte de démonstration"),
+        default=False,
+        help_text=_("Refusé à la connexion avec les réglages de production."),
+    )
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+        verbose_name_plural = _("utilisateur·rices")
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    role__in=[
+                        "signaller",
+                        "professional",
+                        "coordinator",
+                        "rent_recovery",
+                        "steering",
+                        "evaluator",
+                        "dpo",
+                        "admin",
+                    ]
+                ),
+                name="user_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | models.Q(is_superuser=True),
+                name="user_belongs_to_an_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.is_superuser or can_administer(self.role))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The back-office is reached by role, not by a flag edited separately.
+        self.is_staff = self.is_superuser or can_administer(self.role)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
