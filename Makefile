@@ -51,10 +51,10 @@ check-migrations: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev check-migrations
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser" --ignore=tests/browser $(PYTEST_ARGS)
 
 test-browser: install-browser
-	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff format --check .
