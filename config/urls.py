@@ -5,5 +5,7 @@ from etage.core.admin_site import admin_site
 urlpatterns = [
     path("", include("etage.core.urls")),
     path("compte/", include("etage.accounts.urls")),
+    path("situations/", include("etage.situations.urls")),
+    path("signalements/", include("etage.intake.urls")),
     path("administration/", admin_site.urls),
 ]

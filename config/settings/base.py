@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "etage.accounts",
     "etage.organisations",
     "etage.territories",
+    "etage.households",
+    "etage.situations",
+    "etage.intake",
     "etage.demo",
 ]
 
@@ -102,7 +105,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français"))]
+LANGUAGES = [("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

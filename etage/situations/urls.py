@@ -1,0 +1,17 @@
+from django.urls import path
+
+from etage.situations import views
+
+app_name = "situations"
+urlpatterns = [
+    path("", views.situation_list, name="list"),
+    path("<int:pk>/", views.situation_detail, name="detail"),
+    path("<int:pk>/etape/<slug:action>/", views.situation_step, name="step"),
+    path("<int:pk>/partage/", views.situation_sharing, name="sharing"),
+    path(
+        "<int:pk>/consentement/<int:consent_pk>/retrait/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("<int:pk>/partage/<int:share_pk>/fin/", views.share_revoke, name="share_revoke"),
+]
