@@ -6,3 +6,9 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ETAGE_ALLOW_DEMO_ACCOUNTS = True
+
+# On SQLite the test database is a file (not the default in-memory one) so that threads in
+# the concurrency tests get real, separate connections that queue on the write lock exactly
+# as production processes do.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-etage.sqlite3")}  # noqa: F405

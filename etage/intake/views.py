@@ -40,7 +40,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     if user.organisation_id is None:
         messages.error(request, _("Your account is not attached to an organisation."))
         return redirect("core:home")
-    form = ReferralForm(request.POST or None, user=user)
+    form = ReferralForm(request.POST if request.method == "POST" else None, user=user)
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         data = _data(form.cleaned_data)

@@ -228,6 +228,10 @@ def situation_transition(
     payload = dict(payload or {})
     today = today or timezone.localdate()
     situation = get_situation_for_user(user, situation_id)
+    # The version first: if the situation moved since the person saw it, that is what they
+    # need to hear, not that their step no longer fits.
+    if situation.version != expected_version:
+        raise StaleVersion()
     transition = workflow.transition_for(action, situation.status)
     if transition is None:
         raise TransitionRefused(
@@ -236,8 +240,6 @@ def situation_transition(
         )
     if not can(user, situation, transition.permission):
         raise TransitionRefused(_("Your role does not allow you to record this step."))
-    if situation.version != expected_version:
-        raise StaleVersion()
     if occurred_on > today:
         raise TransitionRefused(_("The date of the fact cannot be in the future."))
     reasons = workflow.check(transition, facts_of(situation), payload, occurred_on)

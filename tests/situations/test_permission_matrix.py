@@ -1,0 +1,87 @@
+"""The declared permission matrix, cell by cell, against real objects: for every role and
+every relation to a situation, the scoping door and the page checks grant exactly what the
+matrix says — no more, no less."""
+
+from __future__ import annotations
+
+import pytest
+
+from etage.accounts.models import User
+from etage.accounts.roles import Role
+from etage.intake.models import Referral
+from etage.organisations.models import Organisation
+from etage.situations.choices import LegalBasis
+from etage.situations.models import Share
+from etage.situations.permissions import allowed_actions, situations_visible_to
+from etage.situations.permissions_matrix import MATRIX, Action, Relation, allowed
+from etage.territories.models import Territory
+
+
+def test_every_role_has_a_row_for_every_relation() -> None:
+    assert set(MATRIX) == set(Role)
+    for role, row in MATRIX.items():
+        assert set(row) == set(Relation), role
+
+
+def test_every_action_is_granted_somewhere() -> None:
+    granted = {a for row in MATRIX.values() for cell in row.values() for a in cell}
+    assert granted == set(Action)
+
+
+def test_no_relation_grants_nothing_at_all() -> None:
+    for role in Role:
+        assert allowed(role, {Relation.NONE}) == frozenset()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("relation", list(Relation))
+@pytest.mark.parametrize("role", list(Role))
+def test_scope_and_checks_follow_the_matrix(refer, role: Role, relation: Relation) -> None:
+    situation = refer()  # T1, identified by EMH
+    org = Organisation.objects.get(code="CCAS-BRON")
+    user = User.objects.create(username=f"u-{role}-{relation}", organisation=org, role=role)
+    territory = "T1" if relation is Relation.PLATFORM_COORDINATOR else "T2"
+    user.territories.set([Territory.objects.get(code=territory)])
+    if relation is Relation.SHARING_GROUP:
+        Share.objects.create(situation=situation, organisation=org, legal_basis=LegalBasis.CASF)
+    if relation is Relation.REFERRER:
+        Referral.objects.create(
+            situation=situation,
+            submitted_by=user,
+            organisation=org,
+            source="ccas",
+            urgency="normal",
+        )
+    # Only coordinators can hold the platform relation; for any other role that cell must
+    # grant nothing, which the expectation below checks too.
+    expected = (
+        MATRIX[role][relation]
+        if (relation is not Relation.PLATFORM_COORDINATOR or role == Role.COORDINATOR)
+        else frozenset()
+    )
+    assert allowed_actions(user, situation) == expected
+    for action in Action:
+        in_scope = situations_visible_to(user, action).filter(pk=situation.pk).exists()
+        assert in_scope is (action in expected), action
+
+
+@pytest.mark.django_db
+def test_an_inactive_share_grants_nothing(refer) -> None:
+    situation = refer()
+    org = Organisation.objects.get(code="CCAS-BRON")
+    user = User.objects.create(username="ccas", organisation=org, role=Role.PROFESSIONAL)
+    Share.objects.create(
+        situation=situation, organisation=org, legal_basis=LegalBasis.CASF, is_active=False
+    )
+    assert not situations_visible_to(user).exists()
+    assert allowed_actions(user, situation) == frozenset()
+
+
+@pytest.mark.django_db
+def test_a_deactivated_account_sees_nothing(refer, demo_reference) -> None:
+    refer()
+    coordinator = demo_reference["t1-coordination"]
+    assert situations_visible_to(coordinator).count() == 1
+    coordinator.is_active = False
+    coordinator.save()
+    assert situations_visible_to(coordinator).count() == 0
