@@ -8,7 +8,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from etage.accounts.models import User

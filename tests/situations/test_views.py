@@ -22,9 +22,11 @@ def test_list_shows_only_the_users_scope_with_counts(refer, client_for):
     mine = refer(last_name="Dupont")
     other = refer("t2-signalement", insee="69259", landlord="LMH", last_name="Durand")
     t1 = html(client_for("t1-coordination").get(reverse("situations:list")))
-    assert mine.reference in t1 and other.reference not in t1
+    assert mine.reference in t1
+    assert other.reference not in t1
     t2 = client_for("t2-coordination").get(reverse("situations:list"))
-    assert other.reference in html(t2) and mine.reference not in html(t2)
+    assert other.reference in html(t2)
+    assert mine.reference not in html(t2)
     assert t2.context["total"] == 1
 
 
@@ -86,7 +88,8 @@ def test_rent_recovery_sees_level_and_referent_but_no_social_or_sensitive_data(
     )
     assert "Propos confidentiels." not in page
     assert "Rent arrears" in page or "Impayés de loyer" in page
-    assert "Mental health" not in page and "Santé mentale" not in page
+    assert "Mental health" not in page
+    assert "Santé mentale" not in page
     assert 'data-testid="level"' in page
     assert reverse("situations:sharing", args=[situation.pk]) not in page
     # Filtering on a sensitive difficulty reveals nothing either.
