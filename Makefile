@@ -8,13 +8,14 @@ PORT ?= 8000
 SEED ?= 2019
 # The embedded default database lives under var/ unless DATABASE_URL says otherwise.
 
-.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations clean
+.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations messages clean
 
 help:
 	@echo "make demo          installe, migre, crée les données fictives et sert sur http://$(HOST):$(PORT)"
 	@echo "make test          installe ce qu'il faut et lance toute la suite de tests (SQLite par défaut)"
 	@echo "make test-browser  parcours dans Chromium avec audit axe-core (Chromium de Debian requis)"
 	@echo "make lint          ruff (format et règles) et mypy"
+	@echo "make messages      met à jour le catalogue français locale/fr et le compile (GNU gettext requis)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ETAGE demande Python >= 3.11 (trouvé : " + sys.version.split()[0] + ")")'
@@ -60,6 +61,18 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+
+# The French catalogue: English source strings are extracted into locale/fr/LC_MESSAGES/django.po
+# (fill in every empty msgstr), then compiled to django.mo, which is committed so that a machine
+# with only Python shows French. Needs GNU gettext (Debian: apt-get install gettext).
+MESSAGES_IGNORE := -i .venv -i var -i tests -i benchmarks -i '*.egg-info'
+
+messages: install
+	@command -v xgettext >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "make messages demande GNU gettext (xgettext, msgmerge, msgfmt) : apt-get install gettext" >&2; \
+	  exit 1; }
+	$(PY) manage.py makemessages -l fr --no-obsolete --add-location=file $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l fr -i .venv -i var
 
 format: install-dev
 	$(BIN)/ruff format .

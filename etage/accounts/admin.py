@@ -13,9 +13,9 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("organisation",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Identité"), {"fields": ("first_name", "last_name", "email", "job_title")}),
-        (_("Rattachement"), {"fields": ("organisation", "role", "territories")}),
-        (_("État du compte"), {"fields": ("is_active", "is_demo", "last_login", "date_joined")}),
+        (_("Identity"), {"fields": ("first_name", "last_name", "email", "job_title")}),
+        (_("Affiliation"), {"fields": ("organisation", "role", "territories")}),
+        (_("Account status"), {"fields": ("is_active", "is_demo", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (

@@ -19,22 +19,22 @@ class User(AbstractUser):
         null=True,  # only for the installation's first superuser, before any organisation
         blank=True,
     )
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.SIGNALLER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SIGNALLER)
     territories = models.ManyToManyField(
-        Territory, verbose_name=_("territoires d'intervention"), related_name="users", blank=True
+        Territory, verbose_name=_("assigned territories"), related_name="users", blank=True
     )
-    job_title = models.CharField(_("fonction"), max_length=120, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
     is_demo = models.BooleanField(
-        _("compte de démonstration"),
+        _("demo account"),
         default=False,
-        help_text=_("Refusé à la connexion avec les réglages de production."),
+        help_text=_("Refused at login under production settings."),
     )
 
     objects = UserManager()  # type: ignore[misc]
 
     class Meta:
-        verbose_name = _("utilisateur·rice")
-        verbose_name_plural = _("utilisateur·rices")
+        verbose_name = _("user account")
+        verbose_name_plural = _("user accounts")
         ordering = ["last_name", "first_name", "username"]
         constraints = [
             models.CheckConstraint(

@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    SIGNALLER = "signaller", _("Signalement (gardien, agence)")
-    PROFESSIONAL = "professional", _("Professionnel·le de l'accompagnement")
-    COORDINATOR = "coordinator", _("Coordination de plateforme")
-    RENT_RECOVERY = "rent_recovery", _("Recouvrement / contentieux")
-    STEERING = "steering", _("Pilotage")
-    EVALUATOR = "evaluator", _("Évaluation")
-    DPO = "dpo", _("Délégué·e à la protection des données")
+    SIGNALLER = "signaller", _("Signalling (caretaker, local office)")
+    PROFESSIONAL = "professional", _("Support professional")
+    COORDINATOR = "coordinator", _("Platform coordination")
+    RENT_RECOVERY = "rent_recovery", _("Rent recovery / litigation")
+    STEERING = "steering", _("Steering")
+    EVALUATOR = "evaluator", _("Evaluation")
+    DPO = "dpo", _("Data protection officer")
     ADMIN = "admin", _("Administration")
 
 

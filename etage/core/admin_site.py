@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 class EtageAdminSite(admin.AdminSite):
     site_header = _("ETAGE — administration")
-    site_title = _("Administration ETAGE")
-    index_title = _("Paramétrage de la plateforme")
+    site_title = _("ETAGE administration")
+    index_title = _("Platform settings")
 
     def has_permission(self, request: HttpRequest) -> bool:
         user: Any = request.user

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     name = "etage.core"
-    verbose_name = _("Socle")
+    verbose_name = _("Core")

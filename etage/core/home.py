@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from etage.accounts.roles import Role
 from etage.territories.models import PlatformMembership, Territory
@@ -39,36 +40,35 @@ class HomeContext:
 
 ROLE_SUMMARIES: dict[str, Any] = {
     Role.SIGNALLER: _(
-        "Vous repérez les ménages en difficulté et les signalez à la plateforme. "
-        "Vous suivez l'état de vos signalements, sans accès au détail de l'accompagnement."
+        "You spot households in difficulty and refer them to the platform. "
+        "You follow the status of your referrals, without access to the details of the support."
     ),
     Role.PROFESSIONAL: _(
-        "Vous qualifiez les situations, recueillez l'information et le consentement du ménage, "
-        "suivez le plan partagé et rédigez des notes avec la bonne visibilité."
+        "You assess situations, gather the household's information and consent, "
+        "follow the shared plan and write notes with the right visibility."
     ),
     Role.COORDINATOR: _(
-        "Vous préparez l'ordre du jour de la plateforme, animez les réunions, enregistrez les "
-        "décisions et orientations, et surveillez les délais et les revues."
+        "You prepare the platform's agenda, run its meetings, record decisions and referrals, "
+        "and watch deadlines and reviews."
     ),
     Role.RENT_RECOVERY: _(
-        "Vous voyez le niveau d'accompagnement, le ou la référent·e et les étapes de procédure, "
-        "jamais les notes sociales."
+        "You see the level of support, the case worker and the procedure steps, "
+        "never the social notes."
     ),
     Role.STEERING: _(
-        "Vous consultez des indicateurs agrégés et comparez les territoires ; "
-        "les petits effectifs sont masqués."
+        "You consult aggregated indicators and compare territories; small counts are hidden."
     ),
     Role.EVALUATOR: _(
-        "Vous travaillez sur des données pseudonymisées : analyse des parcours, études de cas, "
-        "entretiens, ateliers, scénarios et rapport d'évaluation."
+        "You work on pseudonymised data: pathway analysis, case studies, interviews, "
+        "workshops, scenarios and the evaluation report."
     ),
     Role.DPO: _(
-        "Vous contrôlez le journal des accès, traitez les demandes d'accès et suivez les "
-        "rapports de conservation et de purge."
+        "You review the access log, handle access requests and follow the retention "
+        "and purge reports."
     ),
     Role.ADMIN: _(
-        "Vous paramétrez les territoires, organisations, comptes et listes de référence. "
-        "Vous ne consultez pas les situations."
+        "You configure territories, organisations, accounts and reference lists. "
+        "You do not view situations."
     ),
 }
 
@@ -85,21 +85,21 @@ def _admin_steps(user: Any) -> list[NextStep]:
 
     return [
         NextStep(
-            _("Gérer les organisations"),
+            _("Manage organisations"),
             reverse("admin:organisations_organisation_changelist"),
-            _("Bailleurs, CCAS, MDM, CCAPEX, associations et partenaires santé."),
+            _("Landlords, CCAS, MDM, CCAPEX, associations and health partners."),
             Organisation.objects.count(),
         ),
         NextStep(
-            _("Gérer les territoires et plateformes"),
+            _("Manage territories and platforms"),
             reverse("admin:territories_territory_changelist"),
-            _("Communes, profil du réseau partenarial, membres de chaque plateforme."),
+            _("Communes, partner network profile, members of each platform."),
             Territory.objects.count(),
         ),
         NextStep(
-            _("Gérer les comptes"),
+            _("Manage accounts"),
             reverse("admin:accounts_user_changelist"),
-            _("Comptes nominatifs, rôles et territoires d'intervention."),
+            _("Named accounts, roles and assigned territories."),
             User.objects.count(),
         ),
     ]
@@ -108,9 +108,9 @@ def _admin_steps(user: Any) -> list[NextStep]:
 def _account_steps(user: Any) -> list[NextStep]:
     return [
         NextStep(
-            _("Changer mon mot de passe"),
+            pgettext_lazy("account", "Change my password"),
             reverse("accounts:password_change"),
-            _("Au moins 12 caractères, différent de vos informations personnelles."),
+            _("At least 12 characters, different from your personal information."),
         )
     ]
 

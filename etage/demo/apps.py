@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DemoConfig(AppConfig):
     name = "etage.demo"
-    verbose_name = _("Données de démonstration")
+    verbose_name = _("Demo data")

@@ -4,20 +4,20 @@ from django.utils.translation import gettext_lazy as _
 
 CODE_VALIDATOR = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{1,23}$",
-    _("Code court en majuscules, chiffres et tirets (2 à 24 caractères), par exemple EMH."),
+    _("Short code of capital letters, digits and hyphens (2 to 24 characters), e.g. EMH."),
 )
 
 
 class OrganisationKind(models.TextChoices):
     """Kinds of organisation of domain.md §2."""
 
-    LANDLORD = "landlord", _("Bailleur social (OPH)")
+    LANDLORD = "landlord", _("Social landlord (OPH)")
     CCAS = "ccas", _("CCAS")
-    MDM = "mdm", _("Maison de la Métropole")
+    MDM = "mdm", _("Metropole social services centre (MDM)")
     CCAPEX = "ccapex", _("CCAPEX")
     ASSOCIATION = "association", _("Association")
-    HEALTH = "health", _("Partenaire santé")
-    OTHER = "other", _("Autre")
+    HEALTH = "health", _("Health partner")
+    OTHER = "other", _("Other")
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -32,11 +32,11 @@ class Organisation(models.Model):
     """A partner organisation. Its ``code`` is short and stable: other systems refer to it."""
 
     code = models.CharField(_("code"), max_length=24, unique=True, validators=[CODE_VALIDATOR])
-    name = models.CharField(_("nom"), max_length=200)
-    kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
-    email = models.EmailField(_("adresse électronique de contact"), blank=True)
-    phone = models.CharField(_("téléphone de contact"), max_length=30, blank=True)
+    email = models.EmailField(_("contact email address"), blank=True)
+    phone = models.CharField(_("contact phone number"), max_length=30, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 

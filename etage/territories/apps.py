@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class TerritoriesConfig(AppConfig):
     name = "etage.territories"
-    verbose_name = _("Territoires et plateformes")
+    verbose_name = _("Territories and platforms")

@@ -16,22 +16,22 @@ class Territory(models.Model):
         _("code"),
         max_length=12,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]{0,11}$", _("Code court, ex. T1."))],
+        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]{0,11}$", _("Short code, e.g. T1."))],
     )
-    name = models.CharField(_("nom"), max_length=200, unique=True)
-    has_local_ccapex = models.BooleanField(_("sous-commission CCAPEX locale"), default=False)
-    ccas_mdm_grouped = models.BooleanField(_("CCAS et MDM regroupés"), default=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    has_local_ccapex = models.BooleanField(_("local CCAPEX sub-committee"), default=False)
+    ccas_mdm_grouped = models.BooleanField(_("CCAS and MDM grouped"), default=False)
     landlords_present = models.ManyToManyField(
         Organisation,
-        verbose_name=_("bailleurs présents"),
+        verbose_name=_("landlords present"),
         related_name="territories_with_housing",
         limit_choices_to={"kind": OrganisationKind.LANDLORD},
         blank=True,
     )
 
     class Meta:
-        verbose_name = _("territoire")
-        verbose_name_plural = _("territoires")
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -40,15 +40,15 @@ class Territory(models.Model):
 
 class Commune(models.Model):
     insee_code = models.CharField(
-        _("code INSEE"),
+        _("INSEE code"),
         max_length=5,
         unique=True,
-        validators=[RegexValidator(r"^(\d{5}|2[AB]\d{3})$", _("Code INSEE à 5 caractères."))],
+        validators=[RegexValidator(r"^(\d{5}|2[AB]\d{3})$", _("5-character INSEE code."))],
     )
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     territory = models.ForeignKey(
         Territory,
-        verbose_name=_("territoire"),
+        verbose_name=_("territory"),
         related_name="communes",
         on_delete=models.PROTECT,
         null=True,
@@ -68,23 +68,23 @@ class Platform(models.Model):
     """The territorial platform: exactly one per territory, with its member organisations."""
 
     territory = models.OneToOneField(
-        Territory, verbose_name=_("territoire"), related_name="platform", on_delete=models.PROTECT
+        Territory, verbose_name=_("territory"), related_name="platform", on_delete=models.PROTECT
     )
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     members = models.ManyToManyField(
         Organisation,
-        verbose_name=_("organisations membres"),
+        verbose_name=_("member organisations"),
         through="PlatformMembership",
         related_name="platforms",
     )
     review_interval_months = models.PositiveSmallIntegerField(
-        _("périodicité des revues (mois)"), default=3, validators=[MinValueValidator(1)]
+        _("review interval (months)"), default=3, validators=[MinValueValidator(1)]
     )
-    started_on = models.DateField(_("date d'installation"), null=True, blank=True)
+    started_on = models.DateField(_("start date"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("plateforme territoriale")
-        verbose_name_plural = _("plateformes territoriales")
+        verbose_name = _("territorial platform")
+        verbose_name_plural = _("territorial platforms")
         ordering = ["territory__code"]
 
     def __str__(self) -> str:
@@ -93,7 +93,7 @@ class Platform(models.Model):
 
 class PlatformMembership(models.Model):
     platform = models.ForeignKey(
-        Platform, verbose_name=_("plateforme"), on_delete=models.CASCADE, related_name="memberships"
+        Platform, verbose_name=_("platform"), on_delete=models.CASCADE, related_name="memberships"
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -101,12 +101,12 @@ class PlatformMembership(models.Model):
         on_delete=models.PROTECT,
         related_name="platform_memberships",
     )
-    joined_on = models.DateField(_("membre depuis"), null=True, blank=True)
+    joined_on = models.DateField(_("member since"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("adhésion à une plateforme")
-        verbose_name_plural = _("adhésions aux plateformes")
+        verbose_name = _("platform membership")
+        verbose_name_plural = _("platform memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "organisation"], name="platform_membership_unique"
