@@ -15,10 +15,10 @@ import pytest
 # in that same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from etage.demo.reference import DEMO_PASSWORD  # noqa: E402
+from etage.demo.reference import DEMO_PASSWORD
 
 CHROMIUM = os.environ.get("ETAGE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Flags that keep Chromium from calling home on a closed network.
