@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from etage.accounts.models import User
 from etage.accounts.roles import Role
+from etage.households.validators import reject_national_identifier
 from etage.organisations.models import Organisation
 from etage.situations.choices import (
     HousingStatus,
@@ -283,3 +284,13 @@ class RevokeShareForm(forms.Form):
 
 class WithdrawConsentForm(forms.Form):
     withdrawn_on = forms.DateField(label=_("Date of withdrawal"), widget=DateInput())
+
+
+class CorrectDateForm(forms.Form):
+    occurred_on = forms.DateField(label=_("Correct date of the fact"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=250,
+        validators=[reject_national_identifier],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -128,6 +128,13 @@ class TimelineEntry:
     event: PathwayEvent
     label: str
     details: list[tuple[str, str]]
+    #: The date of the fact after correction, when a correction event references this one.
+    corrected_on: dt.date | None = None
+    correctable: bool = False
+
+    @property
+    def effective_on(self) -> dt.date:
+        return self.corrected_on or self.event.occurred_on
 
 
 def _label(action: str) -> str:
@@ -138,6 +145,7 @@ def _label(action: str) -> str:
         "consent_withdrawn": _("Consent withdrawn"),
         "share_granted": _("Shared with an organisation"),
         "share_revoked": _("Sharing ended"),
+        "correction": _("Date corrected"),
     }
     return str(labels.get(action, action))
 
@@ -185,14 +193,45 @@ def _details(event: PathwayEvent, actions: frozenset[Action]) -> list[tuple[str,
             out.append(
                 (str(label), str({"yes": _("yes"), "no": _("no")}.get(p[key], _("unknown"))))
             )
+    if event.action == "correction":
+        out.append(
+            (
+                str(_("Corrected date")),
+                f"{dt.date.fromisoformat(p['from']):%d/%m/%Y} → "
+                f"{dt.date.fromisoformat(p['to']):%d/%m/%Y}",
+            )
+        )
+        if Action.VIEW_SOCIAL in actions:
+            out.append((str(_("Reason")), str(p.get("reason", ""))))
     if p.get("emergency_reason") and Action.VIEW_SOCIAL in actions:
         out.append((str(_("Emergency exception")), str(p["emergency_reason"])))
     return out
 
 
 def timeline(situation: Situation, actions: frozenset[Action]) -> list[TimelineEntry]:
-    events = situation.events.select_related("organisation", "actor").order_by("occurred_on", "id")
-    return [TimelineEntry(e, _label(e.action), _details(e, actions)) for e in events]
+    """The pathway as it reads today: each step at its (corrected) date of the fact, and the
+    corrections themselves, so that nothing is hidden."""
+    from etage.situations.services import CORRECTABLE
+
+    events = list(
+        situation.events.select_related("organisation", "actor").order_by("occurred_on", "id")
+    )
+    corrected: dict[int, dt.date] = {}
+    for event in events:
+        if event.action == "correction" and event.corrects_id is not None:
+            corrected[event.corrects_id] = dt.date.fromisoformat(event.payload["to"])
+    can_correct = Action.RECORD_STEP in actions
+    entries = [
+        TimelineEntry(
+            event,
+            _label(event.action),
+            _details(event, actions),
+            corrected_on=corrected.get(event.pk),
+            correctable=can_correct and event.action in CORRECTABLE and event.pk not in corrected,
+        )
+        for event in events
+    ]
+    return sorted(entries, key=lambda e: (e.effective_on, e.event.pk))
 
 
 def visible_difficulties(situation: Situation, actions: frozenset[Action]) -> list[str]:

@@ -488,6 +488,86 @@ def share_revoke(*, user: Any, situation_id: int, share_id: int, reason: str) ->
     return share
 
 
+#: Which situation date each dated move sets, so that correcting the move's date corrects it.
+DATE_FIELDS: dict[str, str] = {
+    "identify": "identified_on",
+    "inform": "informed_on",
+    "assess": "assessed_on",
+    "orient": "oriented_on",
+    "start_support": "support_started_on",
+    "close": "closed_on",
+    "contact_refused": "closed_on",
+}
+
+#: Events whose date may be corrected: the pathway moves, not the records of sharing.
+CORRECTABLE = frozenset(workflow.ACTION_LABELS)
+
+
+@transaction.atomic
+def event_correct_date(
+    *,
+    user: Any,
+    situation_id: int,
+    event_id: int,
+    expected_version: int,
+    occurred_on: dt.date,
+    reason: str,
+    today: dt.date | None = None,
+) -> PathwayEvent:
+    """Correct the date of the fact of a pathway event. The original stays; a ``correction``
+    event references it, and the situation's matching date follows."""
+    today = today or timezone.localdate()
+    situation = get_situation_for_user(user, situation_id)
+    if not can(user, situation, Action.RECORD_STEP):
+        raise TransitionRefused(_("Your role does not allow you to record this step."))
+    if situation.version != expected_version:
+        raise StaleVersion()
+    original = situation.events.filter(pk=event_id, action__in=CORRECTABLE).first()
+    if original is None:
+        raise TransitionRefused(_("Only the date of a pathway step can be corrected."))
+    if original.corrections.exists():
+        raise TransitionRefused(_("This step has already been corrected: correct the correction."))
+    if not reason.strip():
+        raise TransitionRefused(_("Give the reason for the correction."))
+    if occurred_on > today:
+        raise TransitionRefused(_("The date of the fact cannot be in the future."))
+    later_identification = original.action != "identify" and occurred_on < situation.identified_on
+    if later_identification:
+        raise TransitionRefused(
+            _("The date cannot be before the identification date (%(d)s).")
+            % {"d": situation.identified_on.strftime("%d/%m/%Y")}
+        )
+    if original.action == "identify":
+        first_other = situation.events.exclude(pk=original.pk).order_by("occurred_on").first()
+        if first_other is not None and occurred_on > first_other.occurred_on:
+            raise TransitionRefused(
+                _("Identification cannot come after the first step recorded (%(d)s).")
+                % {"d": first_other.occurred_on.strftime("%d/%m/%Y")}
+            )
+    changes: dict[str, Any] = {"updated_at": timezone.now()}
+    field = DATE_FIELDS.get(original.action)
+    if field is not None and getattr(situation, field) == original.occurred_on:
+        changes[field] = occurred_on
+    updated = Situation.objects.filter(pk=situation.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    )
+    if updated != 1:
+        raise StaleVersion()
+    return append_event(
+        situation=situation,
+        action="correction",
+        occurred_on=today,
+        user=user,
+        corrects=original,
+        payload={
+            "field": "occurred_on",
+            "from": original.occurred_on,
+            "to": occurred_on,
+            "reason": reason.strip(),
+        },
+    )
+
+
 def assign_reference(situation: Situation) -> None:
     """Human reference such as ``T1-00042``: territory code and a zero-padded number."""
     reference = f"{situation.platform.territory.code}-{situation.pk:05d}"
@@ -503,6 +583,7 @@ __all__ = [
     "TransitionRefused",
     "consent_record",
     "consent_withdraw",
+    "event_correct_date",
     "share_grant",
     "share_revoke",
     "situation_transition",

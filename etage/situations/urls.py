@@ -9,6 +9,9 @@ urlpatterns = [
     path("<int:pk>/etape/<slug:action>/", views.situation_step, name="step"),
     path("<int:pk>/partage/", views.situation_sharing, name="sharing"),
     path(
+        "<int:pk>/evenement/<int:event_pk>/correction/", views.event_correct, name="event_correct"
+    ),
+    path(
         "<int:pk>/consentement/<int:consent_pk>/retrait/",
         views.consent_withdraw,
         name="consent_withdraw",

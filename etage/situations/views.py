@@ -18,6 +18,7 @@ from etage.situations.choices import Difficulty, Level, Status
 from etage.situations.forms import (
     FORMS,
     ConsentForm,
+    CorrectDateForm,
     RevokeShareForm,
     ShareForm,
     WithdrawConsentForm,
@@ -250,3 +251,41 @@ def share_revoke(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Sharing ended."))
     return redirect("situations:sharing", pk=situation.pk)
+
+
+@login_required
+def event_correct(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    situation = get_situation_for_user(request.user, pk, Action.RECORD_STEP)
+    event = situation.events.filter(pk=event_pk).first()
+    if event is None:
+        raise Http404
+    form = CorrectDateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"occurred_on": event.occurred_on, "version": situation.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_correct_date(
+                user=request.user,
+                situation_id=situation.pk,
+                event_id=event.pk,
+                expected_version=form.cleaned_data["version"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ServiceError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Date corrected; the original entry is kept."))
+            return redirect("situations:detail", pk=situation.pk)
+    return render(
+        request,
+        "situations/correct.html",
+        {
+            "situation": situation,
+            "event": event,
+            "label": selectors._label(event.action),
+            "form": form,
+        },
+    )

@@ -264,3 +264,61 @@ def test_orientation_uses_the_households_consent_when_it_covers_the_referent(
     shares = situation.shares.filter(organisation__code="ASSO-TDL", is_active=True)
     assert shares.count() == 1
     assert shares.get().legal_basis == LegalBasis.CONSENT
+
+
+def test_a_date_correction_keeps_the_original_and_moves_the_situation_date(
+    refer, advance, demo_reference
+):
+    from etage.situations.services import event_correct_date
+
+    situation = advance(refer(), 3)  # assessed on 2026-03-11
+    assessed = situation.events.get(action="assess")
+    correction = event_correct_date(
+        user=demo_reference["t1-professionnel"],
+        situation_id=situation.pk,
+        event_id=assessed.pk,
+        expected_version=situation.version,
+        occurred_on=dt.date(2026, 3, 10),
+        reason="Erreur de saisie",
+        today=TODAY,
+    )
+    situation.refresh_from_db()
+    assert situation.assessed_on == dt.date(2026, 3, 10)
+    assert correction.corrects == assessed
+    assessed.refresh_from_db()
+    assert assessed.occurred_on == dt.date(2026, 3, 11)  # the original is untouched
+    with pytest.raises(TransitionRefused):  # a step is corrected once; then its correction
+        event_correct_date(
+            user=demo_reference["t1-professionnel"],
+            situation_id=situation.pk,
+            event_id=assessed.pk,
+            expected_version=situation.version,
+            occurred_on=dt.date(2026, 3, 9),
+            reason="Encore",
+            today=TODAY,
+        )
+
+
+@pytest.mark.parametrize(
+    ("new_date", "reason"),
+    [
+        (dt.date(2026, 3, 1), "Avant le repérage"),
+        (dt.date(2027, 1, 1), "Futur"),
+        (dt.date(2026, 3, 10), " "),
+    ],
+)
+def test_an_impossible_correction_is_refused(refer, advance, demo_reference, new_date, reason):
+    from etage.situations.services import event_correct_date
+
+    situation = advance(refer(), 3)
+    with pytest.raises(TransitionRefused):
+        event_correct_date(
+            user=demo_reference["t1-professionnel"],
+            situation_id=situation.pk,
+            event_id=situation.events.get(action="assess").pk,
+            expected_version=situation.version,
+            occurred_on=new_date,
+            reason=reason,
+            today=TODAY,
+        )
+    assert not situation.events.filter(action="correction").exists()

@@ -276,3 +276,20 @@ def test_htmx_filter_returns_only_the_results_fragment(refer, client_for):
     response = client_for("t1-coordination").get(reverse("situations:list"), HTTP_HX_REQUEST="true")
     assert "<html" not in html(response)
     assert "<table" in html(response)
+
+
+def test_correcting_a_date_through_the_page_shows_both_dates(refer, advance, client_for):
+    situation = advance(refer(), 2)
+    contact = situation.events.get(action="contact_reached")
+    client = client_for("t1-professionnel")
+    url = reverse("situations:event_correct", args=[situation.pk, contact.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"occurred_on": "2026-03-07", "reason": "Date de l'appel", "version": situation.version},
+    )
+    assert response.status_code == 302
+    page = html(client.get(reverse("situations:detail", args=[situation.pk])))
+    assert "07/03/2026" in page
+    assert "08/03/2026" in page  # the first recorded date stays visible
+    assert client_for("t1-recouvrement").get(url).status_code == 404
