@@ -1,5 +1,7 @@
 """Test settings: the same code paths as production, with fast hashing and in-memory mail."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -9,6 +11,9 @@ ETAGE_ALLOW_DEMO_ACCOUNTS = True
 
 # On SQLite the test database is a file (not the default in-memory one) so that threads in
 # the concurrency tests get real, separate connections that queue on the write lock exactly
-# as production processes do.
+# as production processes do. One file per process, so parallel runs never share it.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-etage.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(DATA_DIR / "tests" / f"test-etage-{os.getpid()}.sqlite3")  # noqa: F405
+    }
+    (DATA_DIR / "tests").mkdir(parents=True, exist_ok=True)  # noqa: F405
