@@ -91,3 +91,22 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Nom d’utilisateur").fill(username)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+
+
+@pytest.fixture
+def open_as(browser: Browser, live_server: Any) -> Iterator[Any]:
+    """``open_as("t1-coordination")`` → a logged-in page in its own browser context, so that
+    several people can act in one test as they would on their own computers."""
+    contexts = []
+
+    def make(username: str) -> Page:
+        context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, username)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
