@@ -14,6 +14,9 @@ from django.test import Client
 from etage.accounts.models import User
 from etage.demo.services import demo_build_reference
 
+#: Situation fixtures (``refer``, ``advance``), shared by every test package.
+pytest_plugins = ["tests.pathways"]
+
 
 @pytest.fixture
 def demo_reference(db: None) -> dict[str, User]:

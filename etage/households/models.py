@@ -32,6 +32,9 @@ class Household(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Optimistic concurrency, as on situations: two people editing the household at once
+    # cannot silently overwrite each other.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("household")

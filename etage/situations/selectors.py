@@ -146,6 +146,7 @@ def _label(action: str) -> str:
         "share_granted": _("Shared with an organisation"),
         "share_revoked": _("Sharing ended"),
         "correction": _("Date corrected"),
+        "household_updated": _("Household details updated"),
     }
     return str(labels.get(action, action))
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from etage.households.views import household_edit
 from etage.situations import views
 
 app_name = "situations"
@@ -8,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.situation_detail, name="detail"),
     path("<int:pk>/etape/<slug:action>/", views.situation_step, name="step"),
     path("<int:pk>/partage/", views.situation_sharing, name="sharing"),
+    path("<int:pk>/menage/", household_edit, name="household"),
     path(
         "<int:pk>/evenement/<int:event_pk>/correction/", views.event_correct, name="event_correct"
     ),

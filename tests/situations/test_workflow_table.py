@@ -4,6 +4,7 @@ every precondition. Pure: no database."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -196,7 +197,7 @@ def test_a_follow_up_is_recorded_once() -> None:
 
 def test_archive_waits_for_the_twelve_month_follow_up_or_its_date() -> None:
     closed = dt.date(2025, 3, 1)
-    early = {"identified_on": dt.date(2024, 11, 5), "closed_on": closed}
+    early: Any = {"identified_on": dt.date(2024, 11, 5), "closed_on": closed}
     assert _check("archive", Status.CLOSED, on=dt.date(2025, 12, 1), **early)
     assert _check("archive", Status.CLOSED, on=dt.date(2026, 3, 1), **early) == []
     assert (
