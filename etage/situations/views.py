@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from etage.core.models import AccessAction
+from etage.core.services import access_log_record
 from etage.organisations.models import Organisation
 from etage.situations import selectors, services, workflow
 from etage.situations.choices import Difficulty, Level, Status
@@ -97,6 +99,9 @@ def situation_list(request: HttpRequest) -> HttpResponse:
 def situation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     situation = get_situation_for_user(request.user, pk)
     actions = allowed_actions(request.user, situation)
+    access_log_record(
+        user=request.user, action=AccessAction.READ, obj=situation, situation_id=situation.pk
+    )
     context = {
         "situation": situation,
         "actions": actions,

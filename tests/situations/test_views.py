@@ -293,3 +293,20 @@ def test_correcting_a_date_through_the_page_shows_both_dates(refer, advance, cli
     assert "07/03/2026" in page
     assert "08/03/2026" in page  # the first recorded date stays visible
     assert client_for("t1-recouvrement").get(url).status_code == 404
+
+
+def test_reading_a_situation_is_written_to_the_access_log(refer, client_for):
+    from etage.core.models import AccessLogEntry
+
+    situation = refer()
+    client_for("t1-coordination").get(reverse("situations:detail", args=[situation.pk]))
+    entry = AccessLogEntry.objects.get(situation_id=situation.pk)
+    assert (entry.username, entry.organisation_code, entry.action) == (
+        "t1-coordination",
+        "CCAS-VAULX",
+        "read",
+    )
+    client_for("t2-coordination").get(reverse("situations:detail", args=[situation.pk]))
+    assert AccessLogEntry.objects.count() == 1  # a refused read shows nothing and logs nothing here
+    with pytest.raises(PermissionError):
+        AccessLogEntry.objects.filter(pk=entry.pk).delete()

@@ -1,0 +1,62 @@
+"""The access log (data-protection.md #10): who read, exported or changed nominative data,
+when, on what, and why when a reason is required. Append-only from the application; issue 7
+adds the database trigger, the search page for data-protection officers and its retention."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", _("Read")
+    DOWNLOAD = "download", _("Download")
+    EXPORT = "export", _("Export")
+    CHANGE = "change", _("Change")
+
+
+class AppendOnlyLogQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The access log is append-only.")
+
+
+class AccessLogEntry(models.Model):
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+    )
+    username = models.CharField(_("login"), max_length=150)
+    organisation_code = models.CharField(_("organisation"), max_length=24, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
+    object_type = models.CharField(_("object type"), max_length=40)
+    object_id = models.CharField(_("object"), max_length=40)
+    situation_id = models.BigIntegerField(_("situation"), null=True, blank=True, db_index=True)
+    reason = models.CharField(_("reason"), max_length=250, blank=True)
+
+    objects = AppendOnlyLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The access log is append-only.")
