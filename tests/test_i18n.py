@@ -277,3 +277,326 @@ def test_password_change_page_shows_no_english_source_string(client_for, po):
     response = client_for("t1-professionnel").get(reverse("accounts:password_change"))
     assert response.status_code == 200
     assert_french(response.content.decode(), po)
+
+
+# Situation and referral pages ------------------------------------------------------------------
+
+
+def french_page(response: Any, po: polib.POFile, *labels: str, status: int = 200) -> str:
+    """The page, checked: expected status, no English source string, these French labels."""
+    assert response.status_code == status
+    page = html.unescape(response.content.decode())
+    assert_french(page, po)
+    missing = [label for label in labels if label not in page]
+    assert not missing, f"libellés français attendus absents de la page : {missing}"
+    return page
+
+
+@pytest.fixture
+def in_support(refer: Any, advance: Any) -> Any:
+    """A T1 situation in support: informed, reached, assessed, oriented to AGR."""
+    return advance(refer(difficulties=("rent_arrears", "isolation", "mental_health")), 5)
+
+
+def test_situation_list_shows_no_english_source_string(in_support, refer, client_for, po):
+    refer(last_name="Secondaire", lease="EMH-000042")
+    url = reverse("situations:list")
+    french_page(
+        client_for("t1-professionnel").get(url),
+        po,
+        "Situations",
+        "Rechercher",
+        "Filtrer",
+        "Demande mon action",
+        "En retard",
+        "Inclure les situations clôturées",
+        "En accompagnement",
+        "Repérée",
+    )
+    coordinator = client_for("t1-coordination")
+    french_page(coordinator.get(url, {"mine": "on", "include_closed": "on"}), po, "Filtrer")
+    french_page(coordinator.get(url, {"q": "personne-inconnue"}), po, "0 situation")
+    french_page(coordinator.get(url, {"level": "agr"}, HTTP_HX_REQUEST="true"), po)
+
+
+def test_situation_detail_and_sharing_pages_show_no_english_source_string(
+    in_support, client_for, po
+):
+    from etage.organisations.models import Organisation
+
+    situation = in_support
+    client = client_for("t1-professionnel")
+    detail = reverse("situations:detail", args=[situation.pk])
+    sharing = reverse("situations:sharing", args=[situation.pk])
+    french_page(
+        client.get(detail),
+        po,
+        "Groupe de partage",
+        "Professionnel·le référent·e",
+        "Organisation référente",
+        "Parcours",
+        "Orienter",
+        "Santé mentale",
+    )
+    french_page(client.get(sharing), po, "Consentement du ménage", "Base légale")
+
+    # Every change made on the sharing page comes back with its message on the next page.
+    ccas = Organisation.objects.get(code="CCAS-VAULX")
+    consent = {
+        "form": "consent",
+        "consent-given_on": "2026-04-01",
+        "consent-organisations": ccas.pk,
+    }
+    french_page(client.post(sharing, consent, follow=True), po, "Consentement enregistré.")
+    withdraw = reverse(
+        "situations:consent_withdraw", args=[situation.pk, situation.consents.get().pk]
+    )
+    withdrawn = client.post(withdraw, {"withdrawn_on": "2026-05-01"}, follow=True)
+    french_page(withdrawn, po, "Consentement retiré")
+    ccapex = {"form": "share", "share-organisation": Organisation.objects.get(code="CCAPEX").pk}
+    french_page(client.post(sharing, ccapex | {"share-legal_basis": "ccapex"}, follow=True), po)
+    share = situation.shares.get(organisation__code="CCAPEX")
+    french_page(
+        client.post(
+            reverse("situations:share_revoke", args=[situation.pk, share.pk]),
+            {"reason": "Plus nécessaire"},
+            follow=True,
+        ),
+        po,
+        "Partage terminé.",
+    )
+    # Refusals: no legal basis, no consent covering the organisation, no withdrawal date.
+    no_basis = client.post(sharing, {"form": "share", "share-organisation": ccas.pk})
+    french_page(no_basis, po, "Ce champ est obligatoire.")
+    refused = client.post(sharing, ccapex | {"share-legal_basis": "consent"})
+    french_page(refused, po, "Aucun consentement actif du ménage")
+    french_page(client.post(withdraw, {}, follow=True), po, "Indiquez une date de retrait valide.")
+    # The detail page now holds the consent and sharing events in its pathway.
+    french_page(client.get(detail), po, "Consentement retiré", "Fin du partage")
+    # The platform coordinator and the rent-recovery officer read it too.
+    french_page(client_for("t1-coordination").get(detail), po, "Changer de niveau")
+    french_page(client_for("t1-recouvrement").get(detail), po, "Niveau d'accompagnement")
+
+
+@pytest.mark.parametrize(
+    ("steps", "action", "username", "labels"),
+    [
+        (
+            0,
+            "inform",
+            "t1-professionnel",
+            (
+                "Comment le ménage a-t-il été informé ?",
+                "Par téléphone",
+                "En personne",
+                "Par courrier ou dépliant",
+                "Enregistrer",
+            ),
+        ),
+        (3, "orient", "t1-coordination", ("Professionnel·le référent·e", "Droit commun")),
+        (5, "close", "t1-professionnel", ("Issue", "Dette à la sortie (€)", "Annuler")),
+        (5, "suspend", "t1-professionnel", ("Suspendre", "Ménage injoignable")),
+        (5, "change_level", "t1-coordination", ("Changer de niveau", "Nouveau niveau")),
+        (0, "start_support", "t1-coordination", ("Cette étape ne peut pas être enregistrée",)),
+        (0, "assess", "t1-professionnel", ("Retour à la situation",)),
+    ],
+)
+def test_step_forms_show_no_english_source_string(
+    refer, advance, client_for, po, steps, action, username, labels
+):
+    situation = advance(refer(), steps)
+    url = reverse("situations:step", args=[situation.pk, action])
+    french_page(client_for(username).get(url), po, *labels)
+
+
+@pytest.mark.parametrize(
+    ("steps", "action", "username", "data", "labels"),
+    [
+        (0, "inform", "t1-professionnel", {}, ("Ce champ est obligatoire.",)),
+        (
+            0,
+            "inform",
+            "t1-professionnel",
+            {"occurred_on": "2999-01-01", "method": "phone"},
+            ("La date du fait ne peut pas être dans le futur",),
+        ),
+        (
+            0,
+            "inform",
+            "t1-professionnel",
+            {"occurred_on": "2026-01-01", "method": "phone"},
+            ("antérieure à la date de repérage (02/03/2026)",),
+        ),
+        (
+            0,
+            "inform",
+            "t1-professionnel",
+            {"occurred_on": "2026-03-05", "method": "emergency", "emergency_reason": " "},
+            ("Indiquez le motif de l'exception d'urgence.",),
+        ),
+        (
+            3,
+            "orient",
+            "t1-coordination",
+            {"occurred_on": "2026-03-20", "orientation": "agr"},
+            ("La coordination et l'AGR demandent un·e professionnel·le référent·e",),
+        ),
+        (5, "close", "t1-professionnel", {"occurred_on": "2026-04-01"}, ("Issue :",)),
+        (
+            5,
+            "close",
+            "t1-professionnel",
+            {"occurred_on": "2026-04-01", "version": 1, "outcome": "left", "exit_debt": "0"}
+            | {"housing_status": "private"},
+            ("modifiée par quelqu'un d'autre",),
+        ),
+        (
+            5,
+            "change_level",
+            "t1-coordination",
+            {"occurred_on": "2026-04-01", "level": "agr"},
+            ("La situation est déjà à ce niveau",),
+        ),
+    ],
+)
+def test_refused_steps_explain_in_french(
+    refer, advance, client_for, po, steps, action, username, data, labels
+):
+    situation = advance(refer(), steps)
+    url = reverse("situations:step", args=[situation.pk, action])
+    response = client_for(username).post(url, {"version": situation.version} | data)
+    french_page(response, po, *labels)
+
+
+def test_recorded_step_and_corrected_date_show_no_english_source_string(
+    refer, advance, client_for, po
+):
+    situation = advance(refer(), 2)
+    client = client_for("t1-professionnel")
+    close = reverse("situations:step", args=[situation.pk, "close"])
+    closing = {"occurred_on": "2026-04-01", "version": situation.version, "outcome": "rehoused"}
+    closing |= {"exit_debt": "0", "housing_status": "other_social"}
+    french_page(client.post(close, closing, follow=True), po, "Étape enregistrée", "Clôturée")
+    contact = situation.events.get(action="contact_reached")
+    correct = reverse("situations:event_correct", args=[situation.pk, contact.pk])
+    french_page(client.get(correct), po, "Corriger une date", "Motif de la correction")
+    situation.refresh_from_db()
+    data = {"occurred_on": "2026-03-07", "reason": "Date de l'appel", "version": situation.version}
+    french_page(
+        client.post(correct, data, follow=True),
+        po,
+        "Date corrigée ; la saisie d'origine est conservée.",
+        "Date corrigée",
+    )
+    situation.refresh_from_db()
+    again = client.post(correct, data | {"version": situation.version})
+    french_page(again, po, "Cette étape a déjà été corrigée")
+    stale = client.post(correct, data)  # the version seen before the correction
+    french_page(stale, po, "modifiée par quelqu'un d'autre")
+    french_page(client.get(reverse("situations:list"), {"include_closed": "on"}), po, "Clôturée")
+
+
+def test_household_page_shows_no_english_source_string(refer, client_for, po):
+    situation = refer()
+    url = reverse("situations:household", args=[situation.pk])
+    french_page(client_for("t1-professionnel").get(url), po, "Mettre à jour le ménage")
+
+
+def referral(**overrides: Any) -> dict[str, Any]:
+    from etage.organisations.models import Organisation
+    from etage.territories.models import Commune
+
+    data = {
+        "last_name": "Lenoir",
+        "first_name": "Sacha",
+        "adults": 1,
+        "children": 2,
+        "address": "8 avenue des Frênes",
+        "commune": Commune.objects.get(insee_code="69029").pk,
+        "landlord": Organisation.objects.get(code="GLH").pk,
+        "lease_reference": "GLH-12345",
+        "difficulties": ["rent_arrears", "neighbourhood"],
+        "source": "caretaker",
+        "urgency": "urgent",
+        "entry_stage": "commandement",
+        "description": "Courriers qui s'accumulent.",
+    }
+    return data | overrides
+
+
+def test_referral_pages_show_no_english_source_string(client_for, po):
+    caretaker = client_for("t3-signalement")
+    create, mine = reverse("intake:referral_create"), reverse("intake:my_referrals")
+    french_page(caretaker.get(mine), po, "Mes signalements", "Vous n'avez encore signalé")
+    form = caretaker.get(create)
+    french_page(
+        form,
+        po,
+        "Signaler un ménage",
+        "Envoyer le signalement",
+        "Nom de famille",
+        "Prénom",
+        "Adresse",
+        "Commune",
+        "Bailleur",
+        "Référence du bail",
+        "Difficultés repérées",
+        "Qui l'a repéré",
+        "Urgence",
+        "Procédure d'expulsion",
+        "Ce que vous avez constaté",
+        "Incurie / syndrome de Diogène",
+    )
+    french_page(caretaker.post(create, {}), po, "Ce champ est obligatoire.")
+
+
+def test_referral_duplicates_and_my_referrals_show_no_english_source_string(client_for, po):
+    from etage.situations.models import Situation
+
+    create, mine = reverse("intake:referral_create"), reverse("intake:my_referrals")
+    client_for("t1-professionnel").post(create, referral())
+    # Someone who may not open the situation learns only that it exists …
+    caretaker = client_for("t1-signalement")
+    hidden = french_page(
+        caretaker.post(create, referral(last_name="Autre")),
+        po,
+        "Une situation est peut-être déjà ouverte pour ce ménage",
+        "Une situation ouverte existe pour le même bail.",
+        "Ajouter mon signalement à cette situation",
+        "C'est un autre ménage : créer une nouvelle situation",
+    )
+    assert "Envoyer le signalement" not in hidden
+    # … someone of the sharing group sees which one, and a similar name at the same address.
+    french_page(
+        client_for("t1-coordination").post(
+            create, referral(lease_reference="", last_name="LE NOIR", address="8 av. des Frenes")
+        ),
+        po,
+        "Ajouter mon signalement à cette situation",
+    )
+    french_page(
+        caretaker.post(
+            create, referral(lease_reference="", last_name="LE NOIR", address="8 av. des Frenes")
+        ),
+        po,
+        "Une situation ouverte existe pour un nom proche à la même adresse.",
+    )
+    existing = Situation.objects.get()
+    joined = caretaker.post(create, referral(last_name="Autre", decision=f"join:{existing.pk}"))
+    assert joined.status_code == 302
+    stale = caretaker.post(create, referral(last_name="Autre", decision="join:0"))
+    french_page(stale, po, "Cette situation ne correspond plus")
+    created = caretaker.post(create, referral(last_name="Nouveau", decision="new"), follow=True)
+    french_page(created, po, "Signalement envoyé à la plateforme.", "Mes signalements")
+    french_page(
+        caretaker.get(mine),
+        po,
+        "Mes signalements",
+        "ajouté à une situation déjà ouverte",
+        "Reçu par la plateforme",
+    )
+
+
+def test_not_found_page_shows_no_english_source_string(client_for, po):
+    response = client_for("t2-coordination").get("/situations/999999/")
+    french_page(response, po, "Page introuvable", "Retour à l'accueil", status=404)
