@@ -7,5 +7,6 @@ urlpatterns = [
     path("compte/", include("etage.accounts.urls")),
     path("situations/", include("etage.situations.urls")),
     path("signalements/", include("etage.intake.urls")),
+    path("reunions/", include("etage.meetings.urls")),
     path("administration/", admin_site.urls),
 ]

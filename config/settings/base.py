@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "etage.situations",
     "etage.intake",
     "etage.demo",
+    "etage.meetings",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from etage.core.models import AccessAction
@@ -41,7 +41,7 @@ class FilterForm(forms.Form):
         label=gettext_lazy("Territory"),
         queryset=Territory.objects.all(),
         required=False,
-        empty_label=gettext_lazy("All"),
+        empty_label=pgettext_lazy("filter: any value", "All"),
     )
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
@@ -49,7 +49,7 @@ class FilterForm(forms.Form):
         label=gettext_lazy("Landlord"),
         queryset=Organisation.objects.landlords(),
         required=False,
-        empty_label=gettext_lazy("All"),
+        empty_label=pgettext_lazy("filter: any value", "All"),
     )
     difficulty = forms.ChoiceField(label=gettext_lazy("Difficulty"), required=False)
     mine = forms.BooleanField(label=gettext_lazy("Needs my action"), required=False)
@@ -58,7 +58,7 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        every = [("", gettext_lazy("All"))]
+        every = [("", pgettext_lazy("filter: any value", "All"))]
         self.fields["status"].choices = every + list(Status.choices)  # type: ignore[attr-defined]
         self.fields["level"].choices = every + list(Level.choices)  # type: ignore[attr-defined]
         self.fields["difficulty"].choices = every + list(Difficulty.choices)  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from etage.situations.choices import INTENSIVE_LEVELS, Level, Orientation, Status
 from etage.situations.permissions_matrix import Action
@@ -57,7 +58,7 @@ ACTION_LABELS: dict[str, Any] = {
     "change_level": _("Change support level"),
     "suspend": _("Suspend"),
     "resume": _("Resume"),
-    "close": _("Close"),
+    "close": pgettext_lazy("pathway action", "Close"),
     "follow_up_6": _("Follow-up at 6 months"),
     "follow_up_12": _("Follow-up at 12 months"),
     "archive": _("Archive"),
