@@ -129,6 +129,37 @@ ROLE_ORGS: dict[str, dict[str, str]] = {
     },
 }
 
+
+@dataclass(frozen=True)
+class PartnerAccountSpec:
+    """A demo account for a partner professional, beside the one-per-role accounts: the
+    people the demo history names as lead professionals and who record support steps."""
+
+    slug: str  # login is "<territory>-<slug>", e.g. t1-ccas
+    organisation: str
+    role: str = Role.PROFESSIONAL
+
+
+#: Partner professionals of each territory: a CCAS social worker, an MDM social worker and an
+#: AGR referent of the association that delivers AGR everywhere (ASSO-TDL).
+PARTNER_ACCOUNTS: dict[str, tuple[PartnerAccountSpec, ...]] = {
+    "T1": (
+        PartnerAccountSpec("ccas", "CCAS-VAULX"),
+        PartnerAccountSpec("mdm", "MDM-BRON"),
+        PartnerAccountSpec("association", "ASSO-TDL"),
+    ),
+    "T2": (
+        PartnerAccountSpec("ccas", "CCAS-VEN"),
+        PartnerAccountSpec("mdm", "MDM-VEN"),
+        PartnerAccountSpec("association", "ASSO-TDL"),
+    ),
+    "T3": (
+        PartnerAccountSpec("ccas", "CCAS-LYON"),
+        PartnerAccountSpec("mdm", "MDM-LYON8"),
+        PartnerAccountSpec("association", "ASSO-TDL"),
+    ),
+}
+
 #: Login names use French role words: these are what people type.
 ROLE_SLUGS: dict[str, str] = {
     Role.SIGNALLER: "signalement",
@@ -172,6 +203,37 @@ FIRST_NAMES = (
     "Manon",
     "Bilal",
     "Élodie",
+    # Enough names for a few hundred fictional households (etage.demo.history).
+    "Abdel",
+    "Agnès",
+    "Anaïs",
+    "Bintou",
+    "Brahim",
+    "Cécile",
+    "Christophe",
+    "Djamila",
+    "Émilie",
+    "Fabrice",
+    "Farida",
+    "Gérard",
+    "Hamza",
+    "Irène",
+    "Jessica",
+    "Josiane",
+    "Kevin",
+    "Leïla",
+    "Marc",
+    "Mariam",
+    "Monique",
+    "Nabil",
+    "Océane",
+    "Patrick",
+    "Rachid",
+    "Sandrine",
+    "Sofiane",
+    "Sylvie",
+    "Thierry",
+    "Yasmina",
 )
 LAST_NAMES = (
     "Martin",
@@ -198,4 +260,57 @@ LAST_NAMES = (
     "Bonnet",
     "Dupuis",
     "Lambert",
+    "Aubert",
+    "Barbier",
+    "Bouzid",
+    "Brunet",
+    "Carpentier",
+    "Chauvin",
+    "Colin",
+    "Da Silva",
+    "Fernandes",
+    "Gaillard",
+    "Gauthier",
+    "Hamidi",
+    "Jacquet",
+    "Kaci",
+    "Leclerc",
+    "Lemoine",
+    "Marchand",
+    "Meunier",
+    "N'Diaye",
+    "Ouali",
+    "Pereira",
+    "Picard",
+    "Renaud",
+    "Roussel",
+    "Saidi",
+    "Tessier",
+    "Traoré",
+    "Vidal",
+)
+
+#: Invented street names for the fictional addresses of demo households (in the real
+#: communes of each territory; any resemblance to a real address is accidental).
+STREETS = (
+    "rue des Tilleuls",
+    "rue des Glycines",
+    "allée des Peupliers",
+    "rue du Lavoir",
+    "avenue des Acacias",
+    "rue des Coquelicots",
+    "impasse des Mésanges",
+    "rue de la Forge",
+    "chemin des Vergers",
+    "rue des Hirondelles",
+    "place des Cerisiers",
+    "rue du Moulin-Vieux",
+    "allée des Érables",
+    "rue des Jardiniers",
+    "avenue du Belvédère",
+    "rue des Lilas-Blancs",
+    "rue de la Pépinière",
+    "allée du Colombier",
+    "rue des Sorbiers",
+    "rue des Tanneurs",
 )

@@ -26,8 +26,9 @@ class DemoAccount:
 
 @transaction.atomic
 def demo_build_reference(*, seed: int) -> list[DemoAccount]:
-    """Create or update territories, organisations, platforms and one account per role per
-    territory. Returns the demo accounts in a stable order."""
+    """Create or update territories, organisations, platforms, one account per role per
+    territory and the partner professionals of each territory (``PARTNER_ACCOUNTS``).
+    Returns the demo accounts in a stable order, grouped by territory."""
     rng = random.Random(seed)  # noqa: S311 — reproducible demo data, not security
     orgs: dict[str, Organisation] = {}
     for spec in ref.ORGANISATIONS:
@@ -73,36 +74,65 @@ def demo_build_reference(*, seed: int) -> list[DemoAccount]:
                 )
         territories[tspec.code] = territory
 
-    accounts: list[DemoAccount] = []
+    # One account per role and territory, then the partner professionals: drawn after them,
+    # so that partner accounts never shift the names the role accounts get for a seed.
+    by_territory: dict[str, list[DemoAccount]] = {code: [] for code in ref.ROLE_ORGS}
     for tcode, role_orgs in ref.ROLE_ORGS.items():
         for role, org_code in role_orgs.items():
-            username = f"{tcode.lower()}-{ref.ROLE_SLUGS[role]}"
-            first, last = rng.choice(ref.FIRST_NAMES), rng.choice(ref.LAST_NAMES)
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "organisation": orgs[org_code],
-                    "role": role,
-                },
-            )
-            user.organisation = orgs[org_code]
-            user.role = role
-            user.is_demo = True
-            user.is_active = True
-            user.email = f"{username}@exemple.invalid"
-            if created or not user.check_password(ref.DEMO_PASSWORD):
-                user.set_password(ref.DEMO_PASSWORD)
-            user.save()
-            user.territories.set([territories[tcode]])
-            accounts.append(
-                DemoAccount(
-                    username=username,
-                    full_name=user.get_full_name(),
-                    role_label=str(user.get_role_display()),
-                    organisation_code=org_code,
-                    territory_code=tcode,
+            by_territory[tcode].append(
+                _demo_account(
+                    rng,
+                    username=f"{tcode.lower()}-{ref.ROLE_SLUGS[role]}",
+                    role=role,
+                    organisation=orgs[org_code],
+                    territory=territories[tcode],
                 )
             )
-    return accounts
+    for tcode, partners in ref.PARTNER_ACCOUNTS.items():
+        for partner in partners:
+            by_territory[tcode].append(
+                _demo_account(
+                    rng,
+                    username=f"{tcode.lower()}-{partner.slug}",
+                    role=partner.role,
+                    organisation=orgs[partner.organisation],
+                    territory=territories[tcode],
+                )
+            )
+    return [account for accounts in by_territory.values() for account in accounts]
+
+
+def _demo_account(
+    rng: random.Random,
+    *,
+    username: str,
+    role: str,
+    organisation: Organisation,
+    territory: Territory,
+) -> DemoAccount:
+    first, last = rng.choice(ref.FIRST_NAMES), rng.choice(ref.LAST_NAMES)
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "organisation": organisation,
+            "role": role,
+        },
+    )
+    user.organisation = organisation
+    user.role = role
+    user.is_demo = True
+    user.is_active = True
+    user.email = f"{username}@exemple.invalid"
+    if created or not user.check_password(ref.DEMO_PASSWORD):
+        user.set_password(ref.DEMO_PASSWORD)
+    user.save()
+    user.territories.set([territory])
+    return DemoAccount(
+        username=username,
+        full_name=user.get_full_name(),
+        role_label=str(user.get_role_display()),
+        organisation_code=organisation.code,
+        territory_code=territory.code,
+    )

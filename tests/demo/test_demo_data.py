@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from etage.accounts.models import User
 from etage.accounts.roles import Role
+from etage.demo import reference as ref
 from etage.demo.services import demo_build_reference
 from etage.organisations.models import Organisation, OrganisationKind
 from etage.territories.models import Commune, PlatformMembership, Territory
@@ -57,11 +58,20 @@ def test_network_profiles_are_heterogeneous(demo_reference):
     assert len(profiles) >= 2
 
 
-def test_one_demo_account_per_role_and_territory(demo_reference):
+def test_one_demo_account_per_role_and_territory_and_partner_professionals(demo_reference):
+    partners = {tcode: len(specs) for tcode, specs in ref.PARTNER_ACCOUNTS.items()}
     for territory in Territory.objects.all():
         roles = sorted(User.objects.filter(territories=territory).values_list("role", flat=True))
-        assert roles == sorted(Role.values), territory.code
-    assert User.objects.filter(is_demo=True).count() == 3 * len(Role.values)
+        expected = sorted(Role.values + [Role.PROFESSIONAL] * partners[territory.code])
+        assert roles == expected, territory.code
+        slugs = {
+            u.username.split("-", 1)[1]
+            for u in User.objects.filter(territories=territory, role=Role.PROFESSIONAL)
+        }
+        assert slugs == {"professionnel", "ccas", "mdm", "association"}, territory.code
+    assert User.objects.filter(is_demo=True).count() == 3 * len(Role.values) + sum(
+        partners.values()
+    )
 
 
 def test_generator_is_deterministic_and_idempotent(demo_reference):
@@ -78,11 +88,12 @@ def test_generator_is_deterministic_and_idempotent(demo_reference):
 
 
 def test_demo_command_prints_accounts_and_password(capsys, db):
-    call_command("etage_demo", "--seed", "3")
+    call_command("etage_demo", "--seed", "3", "--situations", "0")
     out = capsys.readouterr().out
     assert "mot de passe commun : etage-demo-2026" in out
     assert "t2-coordination" in out
-    assert out.count("\n  t") == 24
+    assert "t2-association" in out
+    assert out.count("\n  t") == 3 * (len(Role.values) + 3)
 
 
 def test_demo_command_refuses_where_demo_accounts_are_not_allowed(settings, db):

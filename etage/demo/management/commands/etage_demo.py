@@ -5,9 +5,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from etage.demo import reference as ref
+from etage.demo.history import (
+    DEFAULT_COUNT,
+    MIN_COUNT,
+    HistorySummary,
+    demo_build_history,
+    demo_delete_history,
+    demo_situations,
+)
 from etage.demo.services import demo_build_reference
+from etage.situations.choices import Status
 
 
 class Command(BaseCommand):
@@ -21,14 +31,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=2019, help=_("generator seed (default: 2019)")
         )
+        parser.add_argument(
+            "--situations",
+            type=int,
+            default=DEFAULT_COUNT,
+            help=_("number of situations in the demo history (default: %(default)s; 0: no history)")
+            % {"default": DEFAULT_COUNT},
+        )
+        parser.add_argument(
+            "--reset-history",
+            action="store_true",
+            help=_("delete the demo situations first, then generate the history again"),
+        )
 
-    def handle(self, *args: Any, seed: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, seed: int, situations: int, reset_history: bool, **options: Any
+    ) -> None:
         if not settings.ETAGE_ALLOW_DEMO_ACCOUNTS:
             raise CommandError(
                 _(
                     "Demo accounts are forbidden with these settings "
                     "(ETAGE_ALLOW_DEMO_ACCOUNTS is false, or production settings)."
                 )
+            )
+        if situations != 0 and situations < MIN_COUNT:
+            raise CommandError(
+                _("--situations must be 0 or at least %(min)s.") % {"min": MIN_COUNT}
             )
         accounts = demo_build_reference(seed=seed)
         self.stdout.write(
@@ -44,3 +72,71 @@ class Command(BaseCommand):
                 f"  {account.username:<{width}}  {account.role_label} — "
                 f"{account.organisation_code}, {account.territory_code} ({account.full_name})"
             )
+        self.stdout.write("")
+        self._history(seed=seed, count=situations, reset=reset_history)
+
+    def _history(self, *, seed: int, count: int, reset: bool) -> None:
+        if reset:
+            deleted = demo_delete_history()
+            self.stdout.write(
+                ngettext(
+                    "Demo history deleted (%(count)s situation).",
+                    "Demo history deleted (%(count)s situations).",
+                    deleted,
+                )
+                % {"count": deleted}
+            )
+        existing = demo_situations().count()
+        if existing:
+            self.stdout.write(
+                ngettext(
+                    "A demo history is already there (%(count)s situation): nothing added. "
+                    "Use --reset-history to generate it again.",
+                    "A demo history is already there (%(count)s situations): nothing added. "
+                    "Use --reset-history to generate it again.",
+                    existing,
+                )
+                % {"count": existing}
+            )
+            return
+        if count == 0:
+            self.stdout.write(_("No demo history (--situations 0)."))
+            return
+        summary = demo_build_history(seed=seed, count=count)
+        self._print_summary(summary)
+
+    def _print_summary(self, summary: HistorySummary) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Demo history: %(count)s situations identified from June 2019 to "
+                    "December 2022 (%(seconds)s s)."
+                )
+                % {"count": summary.created, "seconds": round(summary.seconds)}
+            )
+        )
+        if summary.duplicates_joined:
+            self.stdout.write(
+                "  "
+                + ngettext(
+                    "including %(count)s later referral joined to an open situation",
+                    "including %(count)s later referrals joined to an open situation",
+                    summary.duplicates_joined,
+                )
+                % {"count": summary.duplicates_joined}
+            )
+        names = {t.code: f"{t.code} {t.name}" for t in ref.TERRITORIES}
+        self._table(
+            _("Situations per territory:"),
+            [(names.get(code, code), count) for code, count in summary.by_territory.items()],
+        )
+        self._table(
+            _("Situations per status:"),
+            [(str(Status(status).label), count) for status, count in summary.by_status.items()],
+        )
+
+    def _table(self, title: str, rows: list[tuple[str, int]]) -> None:
+        self.stdout.write(title)
+        width = max((len(label) for label, _count in rows), default=0)
+        for label, count in rows:
+            self.stdout.write(f"  {label:<{width}}  {count:>4}")
