@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "etage.households",
     "etage.situations",
     "etage.intake",
+    "etage.references",
     "etage.demo",
     "etage.meetings",
 ]

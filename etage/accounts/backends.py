@@ -13,7 +13,9 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 #: Apps whose models administrators configure. Case apps must never be listed here.
-CONFIGURATION_APPS: frozenset[str] = frozenset({"accounts", "organisations", "territories"})
+CONFIGURATION_APPS: frozenset[str] = frozenset(
+    {"accounts", "organisations", "territories", "references"}
+)
 
 
 class EtageBackend(ModelBackend):
