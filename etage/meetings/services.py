@@ -171,6 +171,10 @@ def _check_agenda_open(meeting: Meeting) -> None:
 
 
 def _next_slot(meeting: Meeting) -> tuple[int, int]:
+    """The next order and alias of the agenda. Locks the meeting's row first, so that two
+    coordinators adding at once queue instead of drawing the same alias (on PostgreSQL;
+    SQLite's IMMEDIATE transactions already serialise writers)."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk").first()
     agg = meeting.items.aggregate(order=Max("order"), alias=Max("alias_number"))
     return (agg["order"] or 0) + 1, (agg["alias"] or 0) + 1
 
