@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "etage.households",
     "etage.situations",
     "etage.intake",
+    "etage.procedures",
     "etage.references",
     "etage.demo",
     "etage.meetings",
@@ -135,6 +136,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Procedure deadline rules (etage/procedures/deadlines.py, ``Rules``): the law's values are
+# the defaults; override one here when the law or a prefectoral decision changes it. Dates
+# are ISO strings, e.g. a winter truce extended to 15 April 2026:
+# ETAGE_PROCEDURE_RULES = {"truce_end_overrides": ["2026-04-15"]}
+ETAGE_PROCEDURE_RULES: dict[str, object] = {}
 
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.

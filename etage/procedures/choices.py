@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Track(models.TextChoices):
@@ -208,9 +209,9 @@ class JudgmentOutcome(models.TextChoices):
 
 
 class Decision(models.TextChoices):
-    GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
-    PARTIAL = "partial", _("Partly granted")
+    GRANTED = "granted", pgettext_lazy("decision", "Granted")
+    REFUSED = "refused", pgettext_lazy("decision", "Refused")
+    PARTIAL = "partial", pgettext_lazy("decision", "Partly granted")
 
 
 class Right(models.TextChoices):
@@ -279,8 +280,8 @@ class AidKind(models.TextChoices):
 
 
 class AidStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
-    PAID = "paid", _("Paid")
-    CANCELLED = "cancelled", _("Cancelled")
+    REQUESTED = "requested", pgettext_lazy("aid status", "Requested")
+    GRANTED = "granted", pgettext_lazy("aid status", "Granted")
+    REFUSED = "refused", pgettext_lazy("aid status", "Refused")
+    PAID = "paid", pgettext_lazy("aid status", "Paid")
+    CANCELLED = "cancelled", pgettext_lazy("aid status", "Cancelled")

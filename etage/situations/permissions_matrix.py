@@ -29,6 +29,7 @@ class Action(StrEnum):
     VIEW_SENSITIVE = "view_sensitive"  # health, mental health, addiction, violence
     VIEW_MILESTONES = "view_milestones"  # procedure milestones and deadlines
     RECORD_STEP = "record_step"  # information, contact, support steps, closure, follow-ups
+    RECORD_PROCEDURE = "record_procedure"  # procedure events and arrears balances
     DECIDE = "decide"  # platform decisions: assessment, orientation, level change, archive
     MANAGE_SHARING = "manage_sharing"  # consent records and shares
     VIEW_REFERRAL_STATUS = "view_referral_status"  # the coarse status of one's own referral
@@ -43,6 +44,7 @@ _GROUP_PROFESSIONAL = frozenset(
         A.VIEW_SENSITIVE,
         A.VIEW_MILESTONES,
         A.RECORD_STEP,
+        A.RECORD_PROCEDURE,
         A.MANAGE_SHARING,
     }
 )
@@ -73,8 +75,9 @@ MATRIX: dict[Role, dict[Relation, frozenset[Action]]] = {
     Role.RENT_RECOVERY: {
         Relation.PLATFORM_COORDINATOR: _NOTHING,
         # data-protection.md #4: level, referent and milestones; never social notes or
-        # sensitive difficulties.
-        Relation.SHARING_GROUP: frozenset({A.VIEW, A.VIEW_MILESTONES}),
+        # sensitive difficulties. They are the source of the procedure events and of the
+        # arrears balance, so they record them.
+        Relation.SHARING_GROUP: frozenset({A.VIEW, A.VIEW_MILESTONES, A.RECORD_PROCEDURE}),
         Relation.REFERRER: _REFERRER,
         Relation.NONE: _NOTHING,
     },

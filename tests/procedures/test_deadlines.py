@@ -15,6 +15,7 @@ import pytest
 
 from etage.procedures.choices import EventKind
 from etage.procedures.deadlines import (
+    DEFAULT_RULES,
     Balance,
     Case,
     Fact,
@@ -68,7 +69,7 @@ class Row:
     lease: str | None = "2024-01-10"
     rent: str | None = "500"
     balances: tuple[Balance, ...] = ()
-    rules: Rules = Rules()
+    rules: Rules = DEFAULT_RULES
 
 
 NEW_LEASE, OLD_LEASE = "2024-01-10", "2015-05-01"
@@ -557,7 +558,9 @@ def test_every_item_has_a_label_a_reference_and_a_known_kind() -> None:
     items = compute(Case(facts=facts, lease_signed_on=d(OLD_LEASE)), today=d("2026-02-01"))
     assert len(items) >= 8
     for item in items:
-        assert str(item.label) and str(item.reference) and item.kind in ItemKind
+        assert str(item.label)
+        assert str(item.reference)
+        assert item.kind in ItemKind
 
 
 def test_protocol_extension_left_counts_the_amendments() -> None:
