@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "etage.intake",
     "etage.procedures",
     "etage.references",
+    "etage.support",
     "etage.demo",
     "etage.meetings",
 ]
@@ -119,6 +120,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 # Uploaded documents live outside the web root and are served only through a permission check.
 MEDIA_ROOT = env_path("ETAGE_MEDIA_DIR", DATA_DIR / "media")
+# Largest document accepted (data-protection.md #20); checked before anything is stored.
+ETAGE_MAX_UPLOAD_BYTES = env_int("ETAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "etage@localhost")

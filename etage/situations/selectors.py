@@ -137,8 +137,19 @@ class TimelineEntry:
         return self.corrected_on or self.event.occurred_on
 
 
+#: Labels of the events other apps append (support, procedures…), filled in their ``ready()``.
+EVENT_LABELS: dict[str, Any] = {}
+#: Events that belong to the social side of the support (reviews…): shown in the timeline only
+#: to people who may read social notes (data-protection.md #4).
+SOCIAL_EVENTS: set[str] = set()
+#: Events logged for the evaluation but shown in their own section, under that section's own
+#: visibility rule (plan, journal, documents), never in the pathway timeline.
+TIMELINE_HIDDEN_EVENTS: set[str] = set()
+
+
 def _label(action: str) -> str:
     labels: dict[str, Any] = {
+        **EVENT_LABELS,
         **workflow.ACTION_LABELS,
         "referral_added": _("New referral for this household"),
         "consent_recorded": _("Consent recorded"),
@@ -214,9 +225,14 @@ def timeline(situation: Situation, actions: frozenset[Action]) -> list[TimelineE
     corrections themselves, so that nothing is hidden."""
     from etage.situations.services import CORRECTABLE
 
-    events = list(
-        situation.events.select_related("organisation", "actor").order_by("occurred_on", "id")
+    queryset = (
+        situation.events.select_related("organisation", "actor")
+        .exclude(action__in=TIMELINE_HIDDEN_EVENTS)
+        .order_by("occurred_on", "id")
     )
+    if Action.VIEW_SOCIAL not in actions:
+        queryset = queryset.exclude(action__in=SOCIAL_EVENTS)
+    events = list(queryset)
     corrected: dict[int, dt.date] = {}
     for event in events:
         if event.action == "correction" and event.corrects_id is not None:
