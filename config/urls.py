@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("etage.core.urls")),
     path("compte/", include("etage.accounts.urls")),
     path("situations/", include("etage.situations.urls")),
+    path("situations/", include("etage.procedures.urls")),
     path("signalements/", include("etage.intake.urls")),
     path("reunions/", include("etage.meetings.urls")),
     path("administration/", admin_site.urls),
