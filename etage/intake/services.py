@@ -144,7 +144,7 @@ def referral_join_situation(*, user: Any, situation_id: int, data: ReferralData)
     SituationDifficulty.objects.bulk_create(
         SituationDifficulty(situation=situation, code=code) for code in new_codes
     )
-    today = timezone.localdate()
+    today = data.identified_on or timezone.localdate()
     append_event(
         situation=situation,
         action="referral_added",
@@ -156,7 +156,9 @@ def referral_join_situation(*, user: Any, situation_id: int, data: ReferralData)
             "difficulties": sorted(set(data.difficulties)),
         },
     )
-    Situation.objects.filter(pk=situation.pk).update(last_activity_on=today)
+    Situation.objects.filter(pk=situation.pk).update(
+        last_activity_on=max(today, situation.last_activity_on)
+    )
     return Referral.objects.create(
         situation=situation,
         submitted_by=user,

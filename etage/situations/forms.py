@@ -97,6 +97,8 @@ def _professionals(situation: Situation) -> forms.ModelChoiceField:
             is_active=True,
             role__in=[Role.PROFESSIONAL, Role.COORDINATOR],
             organisation_id__in=members,
+            # A partner working on several territories has one account per territory scope.
+            territories=situation.platform.territory_id,
         )
         .select_related("organisation")
         .order_by("organisation__name", "last_name"),

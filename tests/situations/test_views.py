@@ -310,3 +310,17 @@ def test_reading_a_situation_is_written_to_the_access_log(refer, client_for):
     assert AccessLogEntry.objects.count() == 1  # a refused read shows nothing and logs nothing here
     with pytest.raises(PermissionError):
         AccessLogEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_orientation_offers_only_professionals_working_on_the_territory(
+    refer, advance, client_for, demo_reference
+):
+    situation = advance(refer(), 3)
+    form = (
+        client_for("t1-coordination")
+        .get(reverse("situations:step", args=[situation.pk, "orient"]))
+        .context["form"]
+    )
+    leads = set(form.fields["lead_professional"].queryset.values_list("username", flat=True))
+    assert "t1-professionnel" in leads
+    assert not any(name.startswith(("t2-", "t3-")) for name in leads)
