@@ -7,6 +7,7 @@ urlpatterns = [
     path("compte/", include("etage.accounts.urls")),
     path("situations/", include("etage.situations.urls")),
     path("situations/", include("etage.procedures.urls")),
+    path("situations/", include("etage.support.urls")),
     path("signalements/", include("etage.intake.urls")),
     path("reunions/", include("etage.meetings.urls")),
     path("administration/", admin_site.urls),
