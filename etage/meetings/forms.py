@@ -170,6 +170,8 @@ class DecisionForm(forms.Form):
                 is_active=True,
                 role__in=[Role.PROFESSIONAL, Role.COORDINATOR],
                 organisation_id__in=members,
+                # As on the situation page: the accounts of the situation's territory.
+                territories=situation.platform.territory_id,
             )
             .select_related("organisation")
             .order_by("organisation__name", "last_name", "first_name")
