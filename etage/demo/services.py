@@ -12,6 +12,8 @@ from django.db import transaction
 from etage.accounts.models import User
 from etage.demo import reference as ref
 from etage.organisations.models import Organisation
+from etage.references.defaults import seed_default_references
+from etage.references.models import ActionTemplate, Theme
 from etage.territories.models import Commune, Platform, PlatformMembership, Territory
 
 
@@ -30,6 +32,8 @@ def demo_build_reference(*, seed: int) -> list[DemoAccount]:
     territory and the partner professionals of each territory (``PARTNER_ACCOUNTS``).
     Returns the demo accounts in a stable order, grouped by territory."""
     rng = random.Random(seed)  # noqa: S311 — reproducible demo data, not security
+    # Normally seeded by a migration; ensured here too for databases flushed since.
+    seed_default_references(Theme, ActionTemplate)
     orgs: dict[str, Organisation] = {}
     for spec in ref.ORGANISATIONS:
         org, _ = Organisation.objects.update_or_create(

@@ -101,3 +101,11 @@ def test_demo_command_refuses_where_demo_accounts_are_not_allowed(settings, db):
     with pytest.raises(CommandError, match="interdits"):
         call_command("etage_demo")
     assert not User.objects.exists()
+
+
+def test_demo_restores_the_default_plan_themes_after_a_flush(db):
+    from etage.references.models import Theme
+
+    Theme.objects.all().delete()
+    demo_build_reference(seed=1)
+    assert Theme.objects.filter(code="budget_debt").exists()
