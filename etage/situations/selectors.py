@@ -147,10 +147,31 @@ SOCIAL_EVENTS: set[str] = set()
 TIMELINE_HIDDEN_EVENTS: set[str] = set()
 
 
+#: How a pathway move reads once done (the buttons say what to do, the timeline what happened).
+PATHWAY_EVENT_LABELS: dict[str, Any] = {
+    "identify": _("Situation identified"),
+    "inform": _("Household informed"),
+    "contact_reached": _("Household reached"),
+    "contact_unreachable": _("Household could not be reached"),
+    "contact_refused": _("Household refused support"),
+    "assess": _("Assessed at the platform"),
+    "orient": _("Orientation decided"),
+    "start_support": _("Support started"),
+    "change_level": _("Support level changed"),
+    "suspend": _("Support suspended"),
+    "resume": _("Support resumed"),
+    "close": _("Situation closed"),
+    "follow_up_6": _("Follow-up at 6 months recorded"),
+    "follow_up_12": _("Follow-up at 12 months recorded"),
+    "archive": _("Situation archived"),
+}
+
+
 def _label(action: str) -> str:
     labels: dict[str, Any] = {
         **EVENT_LABELS,
         **workflow.ACTION_LABELS,
+        **PATHWAY_EVENT_LABELS,
         "referral_added": _("New referral for this household"),
         "consent_recorded": _("Consent recorded"),
         "consent_withdrawn": _("Consent withdrawn"),

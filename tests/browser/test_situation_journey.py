@@ -101,7 +101,7 @@ def test_referral_to_agr_orientation_shared_only_with_the_group(
     coordinator.get_by_role("button", name="Enregistrer").click()
     expect(coordinator.get_by_test_id("level")).to_contain_text("AGR")
     expect(coordinator.get_by_test_id("sharing-group")).to_contain_text("Trait d'Union")
-    expect(coordinator.get_by_test_id("timeline")).to_contain_text("Orienter")
+    expect(coordinator.get_by_test_id("timeline")).to_contain_text("Orientation décidée")
     audit(coordinator)
 
     # The referent now sees it.
