@@ -335,7 +335,7 @@ def test_situation_detail_and_sharing_pages_show_no_english_source_string(
         "Professionnel·le référent·e",
         "Organisation référente",
         "Parcours",
-        "Orienter",
+        "Orientation décidée",
         "Santé mentale",
     )
     french_page(client.get(sharing), po, "Consentement du ménage", "Base légale")
