@@ -52,7 +52,7 @@ check-migrations: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev check-migrations
-	$(BIN)/pytest -m "not browser" --ignore=tests/browser $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadfile -m "not browser" --ignore=tests/browser $(PYTEST_ARGS)
 
 test-browser: install-browser
 	$(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
