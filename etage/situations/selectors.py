@@ -4,7 +4,8 @@ scoping door :func:`situations_visible_to`."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -21,7 +22,12 @@ from etage.situations.choices import (
     Difficulty,
     Status,
 )
-from etage.situations.models import PathwayEvent, Situation, SituationDifficulty
+from etage.situations.models import (
+    PathwayEvent,
+    Situation,
+    SituationDifficulty,
+    SituationQuerySet,
+)
 from etage.situations.permissions import allowed_actions, situations_visible_to
 from etage.situations.permissions_matrix import Action
 
@@ -57,6 +63,23 @@ def needs_action_q(user: Any) -> Q:
     return q
 
 
+@dataclass(frozen=True)
+class WorkFilter:
+    """A "what is waiting for me" filter of the situation list (``?review_due=on``), added by
+    another app (``etage.worklist``) in its ``ready()``. ``narrow(user, queryset, today)``
+    receives the person's scoped queryset and may only narrow it; ``include_closed`` says the
+    filter is about closed situations (follow-ups), so the list does not leave them out."""
+
+    name: str
+    label: Any
+    narrow: Callable[[Any, SituationQuerySet, dt.date], SituationQuerySet]
+    include_closed: bool = False
+
+
+#: Work filters by query-parameter name, in the order the list shows them.
+WORK_FILTERS: dict[str, WorkFilter] = {}
+
+
 @dataclass
 class SituationFilters:
     q: str = ""
@@ -68,6 +91,8 @@ class SituationFilters:
     mine: bool = False
     overdue: bool = False
     include_closed: bool = False
+    #: Names of :data:`WORK_FILTERS` to apply (all of them).
+    work: tuple[str, ...] = field(default_factory=tuple)
 
 
 def search_situations(
@@ -75,7 +100,8 @@ def search_situations(
 ) -> QuerySet[Situation]:
     today = today or timezone.localdate()
     qs = situations_visible_to(user)
-    if not (f.include_closed or f.status):
+    work = [WORK_FILTERS[name] for name in f.work if name in WORK_FILTERS]
+    if not (f.include_closed or f.status or any(w.include_closed for w in work)):
         qs = qs.exclude(status__in=[Status.CLOSED, Status.ARCHIVED])
     if f.territory:
         qs = qs.filter(platform__territory_id=f.territory)
@@ -103,6 +129,8 @@ def search_situations(
         qs = qs.filter(needs_action_q(user))
     if f.overdue:
         qs = qs.filter(overdue_q(today))
+    for work_filter in work:
+        qs = work_filter.narrow(user, qs, today)
     if f.q.strip():
         term = f.q.strip()
         key = fold(term)

@@ -56,12 +56,27 @@ class FilterForm(forms.Form):
     overdue = forms.BooleanField(label=gettext_lazy("Overdue"), required=False)
     include_closed = forms.BooleanField(label=gettext_lazy("Include closed"), required=False)
 
+    #: Check boxes shown under "More filters"; the work filters have their own group.
+    TOGGLES = ("mine", "overdue", "include_closed")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = [("", pgettext_lazy("filter: any value", "All"))]
         self.fields["status"].choices = every + list(Status.choices)  # type: ignore[attr-defined]
         self.fields["level"].choices = every + list(Level.choices)  # type: ignore[attr-defined]
         self.fields["difficulty"].choices = every + list(Difficulty.choices)  # type: ignore[attr-defined]
+        for name, work_filter in selectors.WORK_FILTERS.items():
+            self.fields[name] = forms.BooleanField(label=work_filter.label, required=False)
+
+    def grid_fields(self) -> list[forms.BoundField]:
+        hidden = {*self.TOGGLES, *selectors.WORK_FILTERS}
+        return [self[name] for name in self.fields if name not in hidden]
+
+    def toggle_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.TOGGLES]
+
+    def work_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in selectors.WORK_FILTERS]
 
 
 @login_required
@@ -80,6 +95,7 @@ def situation_list(request: HttpRequest) -> HttpResponse:
             mine=d["mine"],
             overdue=d["overdue"],
             include_closed=d["include_closed"],
+            work=tuple(name for name in selectors.WORK_FILTERS if d.get(name)),
         )
     qs = selectors.search_situations(request.user, filters)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
