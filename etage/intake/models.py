@@ -33,6 +33,16 @@ _REFERRAL_STATUS = {
 }
 
 
+def referral_status_of(status: str) -> ReferralStatus:
+    """The coarse status a referrer sees for a situation status."""
+    return _REFERRAL_STATUS[Status(status)]
+
+
+def situation_statuses_of(referral_status: str) -> list[str]:
+    """The situation statuses a referrer sees as ``referral_status``."""
+    return [s.value for s, r in _REFERRAL_STATUS.items() if r == referral_status]
+
+
 class Referral(models.Model):
     """A signal ("signalement") by one person. Several referrals may point at one situation
     when the household was already known."""
@@ -69,4 +79,4 @@ class Referral(models.Model):
 
     @property
     def public_status(self) -> ReferralStatus:
-        return _REFERRAL_STATUS[Status(self.situation.status)]
+        return referral_status_of(self.situation.status)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from etage.intake.duplicates import find_possible_duplicates
 from etage.intake.forms import ReferralForm
+from etage.intake.models import ReferralStatus, situation_statuses_of
 from etage.intake.services import ReferralData, referral_create_situation, referral_join_situation
 from etage.situations.permissions import situations_visible_to
 from etage.situations.services import ServiceError
@@ -106,4 +107,16 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
         .prefetch_related("situation__household__people")
         .order_by("-submitted_at")
     )
-    return render(request, "intake/my_referrals.html", {"referrals": referrals})
+    # ``?status=received``: the referrals a referrer sees with this coarse status (the counts
+    # of "My work" link here).
+    status = request.GET.get("status", "")
+    shown_status = None
+    if status in ReferralStatus.values:
+        shown_status = ReferralStatus(status)
+        referrals = referrals.filter(situation__status__in=situation_statuses_of(status))
+    referrals = list(referrals)
+    return render(
+        request,
+        "intake/my_referrals.html",
+        {"referrals": referrals, "total": len(referrals), "shown_status": shown_status},
+    )
