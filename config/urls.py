@@ -10,5 +10,6 @@ urlpatterns = [
     path("situations/", include("etage.support.urls")),
     path("signalements/", include("etage.intake.urls")),
     path("reunions/", include("etage.meetings.urls")),
+    path("mon-travail/", include("etage.worklist.urls")),
     path("administration/", admin_site.urls),
 ]

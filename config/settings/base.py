@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "etage.support",
     "etage.demo",
     "etage.meetings",
+    "etage.worklist",
 ]
 
 MIDDLEWARE = [

@@ -115,6 +115,15 @@ def _account_steps(user: Any) -> list[NextStep]:
     ]
 
 
+def next_steps(user: Any) -> list[NextStep]:
+    """Every entry point offered to ``user``: the apps' providers, the back-office for
+    administrators, the account. Each links to a page that exists."""
+    steps: list[NextStep] = []
+    for provider in [*NEXT_STEP_PROVIDERS, _admin_steps, _account_steps]:
+        steps.extend(provider(user))
+    return steps
+
+
 def build_home(user: Any) -> HomeContext:
     """Everything the home page shows ``user``; only reference data, never case data."""
     memberships = PlatformMembership.objects.filter(is_active=True).select_related("organisation")
@@ -128,11 +137,8 @@ def build_home(user: Any) -> HomeContext:
         )
         .order_by("code")
     )
-    steps: list[NextStep] = []
-    for provider in [*NEXT_STEP_PROVIDERS, _admin_steps, _account_steps]:
-        steps.extend(provider(user))
     return HomeContext(
         territories=territories,
         role_summary=str(ROLE_SUMMARIES.get(user.role, "")),
-        next_steps=steps,
+        next_steps=next_steps(user),
     )
