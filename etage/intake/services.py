@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from etage.households.models import Household, Person, Tenancy
 from etage.intake.models import Referral
 from etage.organisations.models import Organisation
+from etage.situations import signals
 from etage.situations.choices import OPEN_STATUSES, EntryStage, LegalBasis
 from etage.situations.models import Share, Situation, SituationDifficulty
 from etage.situations.services import TransitionRefused, append_event, assign_reference
@@ -99,12 +100,13 @@ def referral_create_situation(*, user: Any, data: ReferralData) -> Referral:
     )
     # The identifying organisation holds what it entered: an explicit grant like any other,
     # so that one scoping rule serves everyone (data-protection.md #1).
-    Share.objects.create(
+    share = Share.objects.create(
         situation=situation,
         organisation_id=user.organisation_id,
         legal_basis=LegalBasis.ORIGIN,
         granted_by=user,
     )
+    signals.share_granted.send(sender=Share, share=share, actor=user)
     append_event(
         situation=situation,
         action="identify",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etage.households.validators import reject_national_identifier
-from etage.meetings import integrations, selectors
+from etage.meetings import integrations, selectors, signals
 from etage.meetings.choices import (
     AgendaReason,
     DecisionKind,
@@ -459,6 +459,7 @@ def meeting_record_decision(
     )
     if kind == DecisionKind.POSTPONEMENT:
         _carry_over(user, meeting, item)
+    signals.decision_recorded.send(sender=Decision, decision=decision, actor=user)
     return decision
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etage.organisations.models import Organisation
-from etage.situations import workflow
+from etage.situations import signals, workflow
 from etage.situations.choices import (
     ContactOutcome,
     LegalBasis,
@@ -273,6 +273,7 @@ def situation_transition(
     )
     if action in ("orient", "change_level") and situation.referent_organisation_id:
         _share_with_referent(situation, user, occurred_on)
+    signals.pathway_step_recorded.send(sender=PathwayEvent, event=event, actor=user)
     return event
 
 
@@ -305,6 +306,7 @@ def _share_with_referent(situation: Situation, user: Any, on: dt.date) -> None:
         user=user,
         payload={"organisation": share.organisation.code, "legal_basis": basis},
     )
+    signals.share_granted.send(sender=Share, share=share, actor=user)
 
 
 # --- Consent and sharing -------------------------------------------------------------------
@@ -356,7 +358,7 @@ def consent_record(
     )
     for organisation in organisations:
         if not situation.shares.filter(organisation=organisation, is_active=True).exists():
-            Share.objects.create(
+            share = Share.objects.create(
                 situation=situation,
                 organisation=organisation,
                 legal_basis=LegalBasis.CONSENT,
@@ -370,6 +372,7 @@ def consent_record(
                 user=user,
                 payload={"organisation": organisation.code, "legal_basis": LegalBasis.CONSENT},
             )
+            signals.share_granted.send(sender=Share, share=share, actor=user)
     return consent
 
 
@@ -454,6 +457,7 @@ def share_grant(
         user=user,
         payload={"organisation": organisation.code, "legal_basis": legal_basis},
     )
+    signals.share_granted.send(sender=Share, share=share, actor=user)
     return share
 
 

@@ -38,7 +38,7 @@ from etage.situations.permissions import allowed_actions, get_situation_for_user
 from etage.situations.permissions_matrix import Action
 from etage.situations.services import ServiceError, StaleVersion, append_event
 from etage.situations.workflow import _months_after
-from etage.support import events, uploads
+from etage.support import events, signals, uploads
 from etage.support.choices import (
     ActionStatus,
     JournalKind,
@@ -422,6 +422,7 @@ def action_create(
         },
     )
     _touch(situation, today)
+    signals.plan_action_assigned.send(sender=PlanAction, action=action, actor=user)
     return action
 
 
@@ -523,7 +524,8 @@ def action_update(
     rows = _action_rows(
         current, title=title, organisation=organisation, person=person, due_on=due_on, status=status
     )
-    return _save_action(
+    owner_before = (current.owner_organisation_id, current.owner_person_id)
+    saved = _save_action(
         user=user,
         situation=situation,
         current=current,
@@ -537,6 +539,9 @@ def action_update(
             "status": status,
         },
     )
+    if (saved.owner_organisation_id, saved.owner_person_id) != owner_before:
+        signals.plan_action_assigned.send(sender=PlanAction, action=saved, actor=user)
+    return saved
 
 
 @transaction.atomic
