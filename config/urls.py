@@ -11,5 +11,6 @@ urlpatterns = [
     path("signalements/", include("etage.intake.urls")),
     path("reunions/", include("etage.meetings.urls")),
     path("mon-travail/", include("etage.worklist.urls")),
+    path("notifications/", include("etage.notifications.urls")),
     path("administration/", admin_site.urls),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "etage.demo",
     "etage.meetings",
     "etage.worklist",
+    "etage.notifications",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "etage.core.context_processors.platform",
+                "etage.notifications.context_processors.notifications",
             ],
         },
     },
@@ -126,6 +128,8 @@ ETAGE_MAX_UPLOAD_BYTES = env_int("ETAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, min
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "etage@localhost")
+# Address of this installation as people reach it: links in notification e-mails.
+ETAGE_SITE_URL = env_str("ETAGE_SITE_URL", "http://127.0.0.1:8000")
 
 # Content Security Policy (data-protection.md #19): no inline script, no third-party origin.
 CONTENT_SECURITY_POLICY = {

@@ -17,6 +17,7 @@ from etage.demo.history import (
     demo_situations,
 )
 from etage.demo.services import demo_build_reference
+from etage.notifications.dispatch import suppressed as notifications_suppressed
 from etage.situations.choices import Status
 
 
@@ -102,7 +103,9 @@ class Command(BaseCommand):
         if count == 0:
             self.stdout.write(_("No demo history (--situations 0)."))
             return
-        summary = demo_build_history(seed=seed, count=count)
+        # Years of past work replayed through the services: nobody is notified of it.
+        with notifications_suppressed():
+            summary = demo_build_history(seed=seed, count=count)
         self._print_summary(summary)
 
     def _print_summary(self, summary: HistorySummary) -> None:
