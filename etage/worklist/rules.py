@@ -41,6 +41,14 @@ CONSENT_STATUSES = (Status.INFORMED, Status.CONTACTED)
 DECISION_STATUSES = (Status.CONTACTED, Status.ASSESSED)
 
 
+def on_my_territories(user: Any, prefix: str = "") -> Q:
+    """Situations of the platforms of the person's territories. What is waiting for "my
+    organisation" is counted only there: an association serving every platform shares
+    situations everywhere, but its T2 referent has nothing to do with a T1 situation (as
+    notifications, ``notifications.dispatch._professionals_of``)."""
+    return Q(**{f"{prefix}platform__territory__in": user.territories.all()})
+
+
 def _within(queryset: SituationQuerySet, user: Any, action: Action) -> SituationQuerySet:
     """``queryset`` narrowed to the situations on which ``user`` may perform ``action``."""
     return queryset.filter(pk__in=situations_visible_to(user, action).values("pk"))
@@ -54,11 +62,15 @@ def due_limit(today: dt.date) -> dt.date:
 
 
 def my_actions_q(user: Any, today: dt.date) -> Q:
-    """Open plan actions given to ``user``, or to their organisation with no one named, due
-    within a week or late, in a plan still worked on."""
+    """Open plan actions given to ``user``, or to their organisation with no one named (on
+    their territories), due within a week or late, in a plan still worked on."""
     mine = Q(owner_person_id=user.pk)
     if user.organisation_id is not None:
-        mine |= Q(owner_organisation_id=user.organisation_id, owner_person__isnull=True)
+        mine |= Q(
+            on_my_territories(user, "objective__situation__"),
+            owner_organisation_id=user.organisation_id,
+            owner_person__isnull=True,
+        )
     return mine & Q(
         status__in=OPEN_ACTION_STATUSES,
         due_on__lte=due_limit(today),
@@ -118,8 +130,9 @@ def follow_up_due(user: Any, queryset: SituationQuerySet, today: dt.date) -> Sit
     for their lead professional and the organisations that referred or led them."""
     concerned = Q(lead_professional_id=user.pk)
     if user.organisation_id is not None:
-        concerned |= Q(referent_organisation_id=user.organisation_id) | Q(
-            origin_organisation_id=user.organisation_id
+        concerned |= on_my_territories(user) & (
+            Q(referent_organisation_id=user.organisation_id)
+            | Q(origin_organisation_id=user.organisation_id)
         )
     done = follow_ups_done()
     due_6 = (
@@ -137,20 +150,22 @@ def follow_up_due(user: Any, queryset: SituationQuerySet, today: dt.date) -> Sit
 
 
 def to_contact(user: Any, queryset: SituationQuerySet, today: dt.date) -> SituationQuerySet:
-    """Identified by the person's organisation and not reached yet."""
+    """Identified by the person's organisation, on their territories, not reached yet."""
     if user.organisation_id is None:
         return queryset.none()
     return _within(queryset, user, Action.RECORD_STEP).filter(
-        origin_organisation_id=user.organisation_id, status__in=TO_CONTACT_STATUSES
+        on_my_territories(user),
+        origin_organisation_id=user.organisation_id,
+        status__in=TO_CONTACT_STATUSES,
     )
 
 
 def consent_missing(user: Any, queryset: SituationQuerySet, today: dt.date) -> SituationQuerySet:
-    """Informed or reached, with no active consent recorded."""
+    """Informed or reached, on the person's territories, with no active consent recorded."""
     active = Consent.objects.filter(situation=OuterRef("pk"), withdrawn_on__isnull=True)
     return (
         _within(queryset, user, Action.MANAGE_SHARING)
-        .filter(status__in=CONSENT_STATUSES)
+        .filter(on_my_territories(user), status__in=CONSENT_STATUSES)
         .exclude(Exists(active))
     )
 
@@ -160,9 +175,13 @@ def consent_missing(user: Any, queryset: SituationQuerySet, today: dt.date) -> S
 
 def deadlines_for(user: Any, today: dt.date) -> list[SituationDeadline]:
     """Procedure deadlines in the next 30 days of the open situations whose milestones
-    ``user`` may read (rent-recovery officers included), computed in one batch."""
+    ``user`` may read (rent-recovery officers included), on their territories or that they
+    lead, computed in one batch."""
     return upcoming_deadlines(
-        situations_visible_to(user, Action.VIEW_MILESTONES).open(), today=today
+        situations_visible_to(user, Action.VIEW_MILESTONES)
+        .open()
+        .filter(on_my_territories(user) | Q(lead_professional_id=user.pk)),
+        today=today,
     )
 
 
@@ -186,4 +205,6 @@ def awaiting_decision(user: Any, queryset: SituationQuerySet, today: dt.date) ->
         return _within(queryset, user, Action.DECIDE).filter(status__in=DECISION_STATUSES)
     if user.organisation_id is None:
         return queryset.none()
-    return queryset.filter(Exists(flagged_by(user).filter(situation=OuterRef("pk"))))
+    return queryset.filter(
+        on_my_territories(user), Exists(flagged_by(user).filter(situation=OuterRef("pk")))
+    )

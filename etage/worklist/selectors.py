@@ -273,8 +273,8 @@ ACTION_DUE = WorkKind(
     "action_due",
     _("Plan actions due"),
     _(
-        "Actions of a shared plan given to you, or to your organisation with no one named, "
-        "due within 7 days or late."
+        "Actions of a shared plan given to you, or to your organisation with no one named on "
+        "your territories, due within 7 days or late."
     ),
     rules.action_due,
     _action_rows,
@@ -293,8 +293,8 @@ FOLLOW_UP_DUE = WorkKind(
     "follow_up_due",
     _("Follow-ups at 6 and 12 months"),
     _(
-        "Closed situations whose follow-up can be recorded, for their lead professional and "
-        "the organisations that identified or led them."
+        "Closed situations whose follow-up can be recorded, for their lead professional and, "
+        "on their territories, the organisations that identified or led them."
     ),
     rules.follow_up_due,
     _follow_up_rows,
@@ -303,14 +303,17 @@ FOLLOW_UP_DUE = WorkKind(
 TO_CONTACT = WorkKind(
     "to_contact",
     _("Households to contact"),
-    _("Situations identified by your organisation where the household has not been reached."),
+    _(
+        "Situations of your territories identified by your organisation where the household "
+        "has not been reached."
+    ),
     rules.to_contact,
     _contact_rows,
 )
 CONSENT_MISSING = WorkKind(
     "consent_missing",
     _("Consent to collect"),
-    _("Households informed or reached, with no consent to share recorded."),
+    _("Households of your territories informed or reached, with no consent to share recorded."),
     rules.consent_missing,
     _consent_rows,
 )
@@ -327,7 +330,7 @@ DEADLINE_SOON = WorkKind(
 AWAITING_DECISION = WorkKind(
     "awaiting_decision",
     _("Waiting for a platform decision"),
-    _("Situations flagged by your organisation for the next platform meeting."),
+    _("Situations of your territories flagged by your organisation for the next platform meeting."),
     rules.awaiting_decision,
     _decision_rows,
 )

@@ -91,6 +91,15 @@ def test_an_action_given_to_an_organisation_reaches_its_professionals(world, cli
     assert counts["review_due"] == 0  # not the lead professional
 
 
+def test_organisation_wide_work_counts_only_on_the_persons_territories(world, demo_reference):
+    # ASSO-TDL shares the T1 situation (it is the referent) and serves every platform: its T2
+    # referent may open the situation, but the T1 action given to the association is not theirs.
+    t2_referent = demo_reference["t2-association"]
+    assert situations_visible_to(t2_referent).filter(pk=world.t1_support.pk).exists()
+    counts = {s.name: s.count for s in my_work(t2_referent).sections}
+    assert counts["action_due"] == 0
+
+
 def test_the_coordinator_sees_what_waits_for_the_platform(world, client_for):
     t2 = {
         s.name: s.count
