@@ -221,9 +221,16 @@ def _theme(theme_id: int | None, *, keep: int | None = None) -> Theme:
 
 @transaction.atomic
 def objective_create(
-    *, user: Any, situation_id: int, theme_id: int, title: str, theme_other: str = ""
+    *,
+    user: Any,
+    situation_id: int,
+    theme_id: int,
+    title: str,
+    theme_other: str = "",
+    today: dt.date | None = None,
 ) -> Objective:
-    """Add an objective to the situation's shared plan."""
+    """Add an objective to the situation's shared plan. ``today`` is the day the change is
+    recorded (the date of its pathway event), today by default."""
     situation = _situation_for_writing(user, situation_id)
     _check_plan_open(situation)
     theme = _theme(theme_id)
@@ -238,7 +245,7 @@ def objective_create(
         created_by_organisation_id=user.organisation_id,
         updated_by=user,
     )
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     append_event(
         situation=situation,
         action=events.OBJECTIVE_ADDED,
@@ -276,8 +283,10 @@ def objective_update(
     title: str,
     status: str,
     theme_other: str = "",
+    today: dt.date | None = None,
 ) -> Objective:
-    """Change an objective. Refuses a stale ``expected_version`` with :class:`StaleEdit`."""
+    """Change an objective. Refuses a stale ``expected_version`` with :class:`StaleEdit`.
+    ``today`` is the day the change is recorded, today by default."""
     situation = _situation_for_writing(user, _locate(Objective, objective_id, "situation_id"))
     _check_plan_open(situation)
     current = (
@@ -313,7 +322,7 @@ def objective_update(
             current_version=current.version,
             changed_by=_who(current.updated_by),
         )
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     append_event(
         situation=situation,
         action=events.OBJECTIVE_UPDATED,
@@ -387,9 +396,11 @@ def action_create(
     owner_organisation_id: int,
     owner_person_id: int | None = None,
     due_on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> PlanAction:
     """Add an action to an objective still in progress, with the organisation in charge
-    (a member of the platform) and optionally a person of that organisation."""
+    (a member of the platform) and optionally a person of that organisation. ``today`` is
+    the day the change is recorded, today by default."""
     situation = _situation_for_writing(user, _locate(Objective, objective_id, "situation_id"))
     _check_plan_open(situation)
     objective = Objective.objects.filter(pk=objective_id, situation=situation).get()
@@ -408,7 +419,7 @@ def action_create(
         created_by=user,
         updated_by=user,
     )
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     append_event(
         situation=situation,
         action=events.ACTION_ADDED,
@@ -465,6 +476,7 @@ def _save_action(
     expected_version: int,
     rows: list[tuple[str, Any, str, str]],
     changes: Mapping[str, Any],
+    today: dt.date | None = None,
 ) -> PlanAction:
     if current.version != expected_version:
         raise StaleEdit(
@@ -479,7 +491,7 @@ def _save_action(
         raise StaleEdit(
             changes=_diff(rows), current_version=current.version + 1, changed_by=_who(None)
         )
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     changed = sorted(c.field for c in _diff(rows))
     base = {"objective": current.objective_id, "action": current.pk}
     if "status" in changed:
@@ -546,10 +558,16 @@ def action_update(
 
 @transaction.atomic
 def action_set_status(
-    *, user: Any, action_id: int, expected_version: int, status: str
+    *,
+    user: Any,
+    action_id: int,
+    expected_version: int,
+    status: str,
+    today: dt.date | None = None,
 ) -> PlanAction:
     """Change only the status of an action (planned, in progress, done, abandoned, blocked):
-    any professional of the sharing group may, e.g. the CCAS worker who did it."""
+    any professional of the sharing group may, e.g. the CCAS worker who did it. ``today`` is
+    the day the change is recorded, today by default."""
     situation, current = _plan_action_for_writing(user, action_id)
     if status not in ActionStatus.values:
         raise SupportRefused(_("Choose the status of the action."))
@@ -563,6 +581,7 @@ def action_set_status(
         expected_version=expected_version,
         rows=rows,
         changes={"status": status},
+        today=today,
     )
 
 
