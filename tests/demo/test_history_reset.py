@@ -16,9 +16,15 @@ from etage.demo.history import (
 )
 from etage.households.models import Household, Tenancy
 from etage.intake.models import Referral
+from etage.meetings.models import AgendaItem, Decision, Meeting, MeetingAttendance
+from etage.procedures.models import Aid, ArrearsBalance, ProcedureEvent
+from etage.procedures.services import procedure_event_record
 from etage.situations.choices import Status
 from etage.situations.models import Consent, PathwayEvent, Share, Situation
 from etage.situations.services import event_correct_date
+from etage.support.choices import Visibility
+from etage.support.models import JournalEntry, Objective, PlanAction, Review
+from etage.support.services import journal_entry_add
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +35,55 @@ def snapshot() -> list[tuple[str | None, str, dt.date]]:
     )
 
 
+def everything() -> dict[str, list[tuple[object, ...]]]:
+    """What the history holds besides the situations, by natural keys (never primary keys)."""
+    ref = "situation__reference"
+    return {
+        "procedure events": sorted(
+            ProcedureEvent.objects.values_list(ref, "kind", "occurred_on", "amount", "details")
+        ),
+        "balances": sorted(ArrearsBalance.objects.values_list(ref, "on", "amount")),
+        "aids": sorted(Aid.objects.values_list(ref, "kind", "status", "granted_amount")),
+        "meetings": sorted(
+            Meeting.objects.values_list("platform__territory__code", "starts_at", "status")
+        ),
+        "decisions": sorted(
+            Decision.objects.values_list(
+                "agenda_item__meeting__starts_at", f"agenda_item__{ref}", "kind"
+            )
+        ),
+        "attendance": sorted(
+            MeetingAttendance.objects.values_list(
+                "meeting__starts_at", "organisation__code", "present"
+            )
+        ),
+        "actions": sorted(
+            PlanAction.objects.values_list(
+                f"objective__{ref}",
+                "objective__theme__code",
+                "title",
+                "owner_organisation__code",
+                "due_on",
+                "status",
+            )
+        ),
+        "journal": sorted(
+            JournalEntry.objects.values_list(ref, "occurred_on", "kind", "visibility", "text")
+        ),
+        "reviews": sorted(Review.objects.values_list(ref, "held_on", "decision")),
+    }
+
+
 def test_same_seed_same_history_and_another_seed_another(demo_reference):
     demo_delete_history()  # empty table: numbering restarts, as after migrate
     demo_build_history(seed=5, count=MIN_COUNT)
-    first = snapshot()
+    first, rest = snapshot(), everything()
+    assert all(rest.values())
     names = list(Household.objects.order_by("pk").values_list("people__last_name", flat=True))
     assert demo_delete_history() == MIN_COUNT
     demo_build_history(seed=5, count=MIN_COUNT)
     assert snapshot() == first
+    assert everything() == rest
     again = list(Household.objects.order_by("pk").values_list("people__last_name", flat=True))
     assert again == names
     demo_delete_history()
@@ -59,12 +106,55 @@ def test_delete_history_removes_everything_even_corrections_and_consent_shares(d
         occurred_on=event.occurred_on - dt.timedelta(days=1),
         reason="Date saisie par erreur.",
     )
-    # Both PROTECT links that would stop a plain delete are there.
+    # Corrections of a procedure event and of a journal entry point at what they correct.
+    fact = ProcedureEvent.objects.filter(situation=situation, corrects__isnull=True).first()
+    procedure_event_record(
+        user=coordinator,
+        situation_id=situation.pk,
+        kind=fact.kind,
+        occurred_on=fact.occurred_on,
+        source=fact.source,
+        corrects_id=fact.pk,
+        is_void=True,
+    )
+    entry = JournalEntry.objects.filter(
+        situation=situation, visibility=Visibility.GROUP, author__organisation__isnull=False
+    ).first()
+    journal_entry_add(
+        user=entry.author,
+        situation_id=situation.pk,
+        kind=entry.kind,
+        occurred_on=entry.occurred_on,
+        visibility=Visibility.GROUP,
+        text="Date corrigée.",
+        corrects_id=entry.pk,
+    )
+    # The PROTECT links that would stop a plain delete are there.
     assert PathwayEvent.objects.filter(corrects=event).exists()
     assert Share.objects.filter(consent__isnull=False).exists()
+    assert ProcedureEvent.objects.filter(corrects=fact).exists()
+    assert JournalEntry.objects.filter(corrects=entry).exists()
+    assert Decision.objects.filter(pathway_event__isnull=False).exists()
 
     assert demo_delete_history() == MIN_COUNT
-    for model in (Situation, PathwayEvent, Tenancy, Share, Consent, Referral):
+    for model in (
+        Situation,
+        PathwayEvent,
+        Tenancy,
+        Share,
+        Consent,
+        Referral,
+        ProcedureEvent,
+        ArrearsBalance,
+        Aid,
+        Objective,
+        PlanAction,
+        JournalEntry,
+        Review,
+        Meeting,
+        AgendaItem,
+        Decision,
+    ):
         assert not model.objects.exists(), model
     assert list(Household.objects.all()) == [household]
 
@@ -81,6 +171,7 @@ def test_command_generates_once_then_skips_then_resets(capsys, db):
     assert "t1-association" in out
     assert "t3-mdm" in out
     assert f"{MIN_COUNT} situations" in out
+    assert "réunions de plateforme" in out
     assert str(Status.ARCHIVED.label) in out  # the French label once the catalogue has it
     before = snapshot()
 

@@ -128,6 +128,22 @@ class Command(BaseCommand):
                 )
                 % {"count": summary.duplicates_joined}
             )
+        self.stdout.write(
+            "  "
+            + _(
+                "with %(meetings)s platform meetings (%(decisions)s decisions), "
+                "%(events)s procedure events, %(actions)s plan actions, "
+                "%(entries)s journal entries and %(reviews)s reviews"
+            )
+            % {
+                "meetings": summary.meetings,
+                "decisions": summary.decisions,
+                "events": summary.procedure_events,
+                "actions": summary.plan_actions,
+                "entries": summary.journal_entries,
+                "reviews": summary.reviews,
+            }
+        )
         names = {t.code: f"{t.code} {t.name}" for t in ref.TERRITORIES}
         self._table(
             _("Situations per territory:"),
