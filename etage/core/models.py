@@ -4,11 +4,11 @@ adds the database trigger, the search page for data-protection officers and its 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from etage.core.append_only import AppendOnlyModel
 
 
 class AccessAction(models.TextChoices):
@@ -18,15 +18,7 @@ class AccessAction(models.TextChoices):
     CHANGE = "change", _("Change")
 
 
-class AppendOnlyLogQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The access log is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The access log is append-only.")
-
-
-class AccessLogEntry(models.Model):
+class AccessLogEntry(AppendOnlyModel):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -43,8 +35,6 @@ class AccessLogEntry(models.Model):
     situation_id = models.BigIntegerField(_("situation"), null=True, blank=True, db_index=True)
     reason = models.CharField(_("reason"), max_length=250, blank=True)
 
-    objects = AppendOnlyLogQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
@@ -55,11 +45,3 @@ class AccessLogEntry(models.Model):
             f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} "
             f"{self.object_type}:{self.object_id}"
         )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("The access log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The access log is append-only.")

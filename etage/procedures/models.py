@@ -4,41 +4,17 @@ rows by the pure :mod:`etage.procedures.deadlines`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etage.core.append_only import AppendOnlyModel
 from etage.organisations.models import Organisation
 from etage.procedures.choices import AidKind, AidStatus, EventKind, Source, Track
 from etage.situations.models import Situation
 
 
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Procedure records are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Procedure records are append-only.")
-
-
-class AppendOnly(models.Model):
-    """Rows that are written once: a correction is a new row."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("Procedure records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Procedure records are append-only.")
-
-
-class ProcedureEvent(AppendOnly):
+class ProcedureEvent(AppendOnlyModel):
     """One dated fact of a procedure (domain.md §4). A correction is a new event that
     references the one it corrects and replaces it (or voids it, when it was recorded in
     error); the original stays."""
@@ -86,8 +62,6 @@ class ProcedureEvent(AppendOnly):
     )
     is_void = models.BooleanField(_("recorded in error"), default=False)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("procedure event")
         verbose_name_plural = _("procedure events")
@@ -119,7 +93,7 @@ class ProcedureEvent(AppendOnly):
         return f"{self.situation_id} {self.kind} {self.occurred_on}"
 
 
-class ArrearsBalance(AppendOnly):
+class ArrearsBalance(AppendOnlyModel):
     """The arrears balance on a date. Recording a new balance for the same date supersedes
     the earlier one (the history stays)."""
 
@@ -146,8 +120,6 @@ class ArrearsBalance(AppendOnly):
         null=True,
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("arrears balance")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etage.core.append_only import AppendOnlyModel
 from etage.households.models import Household, Tenancy
 from etage.households.validators import reject_national_identifier
 from etage.organisations.models import Organisation
@@ -197,15 +198,7 @@ class SituationDifficulty(models.Model):
         return str(self.get_code_display())
 
 
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Pathway events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Pathway events are append-only.")
-
-
-class PathwayEvent(models.Model):
+class PathwayEvent(AppendOnlyModel):
     """One dated step of a situation's pathway. Append-only: a correction is a new event that
     references the one it corrects. This log is the evaluation's tracking data."""
 
@@ -241,8 +234,6 @@ class PathwayEvent(models.Model):
         blank=True,
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("pathway event")
         verbose_name_plural = _("pathway events")
@@ -251,14 +242,6 @@ class PathwayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.situation_id} {self.action} {self.occurred_on}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("Pathway events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Pathway events are append-only.")
 
 
 class Consent(models.Model):

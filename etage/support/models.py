@@ -8,12 +8,11 @@ pathway event (without free text) so that the evaluation sees the activity.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from etage.core.append_only import AppendOnlyModel
 from etage.households.validators import reject_national_identifier
 from etage.organisations.models import Organisation
 from etage.references.models import Theme
@@ -33,31 +32,6 @@ def _valid(field: str, choices: type[models.TextChoices], name: str) -> models.C
     return models.CheckConstraint(
         condition=models.Q(**{f"{field}__in": [c.value for c in choices]}), name=name
     )
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Journal entries and comments are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Journal entries and comments are append-only.")
-
-
-class AppendOnlyModel(models.Model):
-    """Rows that are written once: a correction is a new row that references the old one."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PermissionError("Journal entries and comments are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Journal entries and comments are append-only.")
 
 
 # --- Shared plan -----------------------------------------------------------------------------
