@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q
 
 from etage.situations.models import PathwayEvent, Situation, SituationQuerySet
-from etage.situations.permissions import allowed_actions
 
 
 def procedures_available() -> bool:
@@ -34,40 +32,19 @@ def support_available() -> bool:
 
 
 def situations_with_deadline_between(
-    user: Any, situations: SituationQuerySet, start: dt.date, end: dt.date, *, today: dt.date
+    situations: SituationQuerySet, start: dt.date, end: dt.date, *, today: dt.date
 ) -> list[int]:
     """Primary keys of ``situations`` with a procedure deadline (or an earliest-possible date,
     such as the first day an eviction may take place) still ahead, not met, between ``start``
-    and ``end`` inclusive — as the procedures app computes them for ``user``."""
+    and ``end`` inclusive, soonest first — as the procedures app computes them."""
     if not procedures_available():
         return []
-    from etage.procedures import deadlines
-    from etage.procedures.selectors import (
-        case_of,
-        effective_events,
-        events_for_user,
-        rules_from_settings,
-    )
+    from etage.procedures.batch import upcoming_deadlines
 
-    rules = rules_from_settings()
-    watched = {deadlines.ItemKind.DEADLINE, deadlines.ItemKind.EARLIEST}
-    # The reverse relations belong to the procedures app: named, not typed, here.
-    balances = "arrears_balances"
-    with_facts = (
-        situations.filter(Q(procedure_events__isnull=False) | Q(arrears_balances__isnull=False))
-        .distinct()
-        .select_related("tenancy")
-        .prefetch_related(balances)
-    )
-    found = []
-    for situation in with_facts:
-        actions = allowed_actions(user, situation)
-        events = effective_events(events_for_user(situation, actions))
-        case = case_of(situation, events, getattr(situation, balances).all())
-        items = deadlines.upcoming(deadlines.compute(case, today=today, rules=rules))
-        if any(i.kind in watched and start <= i.due_on <= end for i in items):
-            found.append(situation.pk)
-    return found
+    # Three queries for the whole pool (procedures.batch), whatever its size. Items already past
+    # or met are never "upcoming", so ``start`` before today changes nothing.
+    found = upcoming_deadlines(situations, today=today, horizon_days=(end - today).days)
+    return list(dict.fromkeys(d.situation.pk for d in found if start <= d.item.due_on))
 
 
 # --- Support: reviews and the shared plan ------------------------------------------------------

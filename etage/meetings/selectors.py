@@ -95,7 +95,6 @@ def agenda_candidates(
         AgendaReason.FLAGGED,
     )
     deadlines = integrations.situations_with_deadline_between(
-        user,
         pool,
         min(today, day),
         day + dt.timedelta(days=DEADLINE_HORIZON_DAYS),
