@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "etage.core",
     "etage.accounts",
     "etage.organisations",
@@ -41,6 +45,9 @@ INSTALLED_APPS = [
     "etage.meetings",
     "etage.worklist",
     "etage.notifications",
+    "etage.linkage",
+    "etage.alerts",
+    "etage.api",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +157,15 @@ CONTENT_SECURITY_POLICY = {
 # are ISO strings, e.g. a winter truce extended to 15 April 2026:
 # ETAGE_PROCEDURE_RULES = {"truce_end_overrides": ["2026-04-15"]}
 ETAGE_PROCEDURE_RULES: dict[str, object] = {}
+
+# Background work (architecture.md): the database backend of django-tasks, run by
+# ``python manage.py db_worker`` (docs/operations.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# What runs after an arrears import has been written, in this order, each called with
+# ``batch=<ArrearsImport>``: match the lines to known households, then evaluate the
+# early-warning rules on them.
+ETAGE_POST_IMPORT_STEPS: list[str] = []
 
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.

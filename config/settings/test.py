@@ -8,6 +8,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ETAGE_ALLOW_DEMO_ACCOUNTS = True
+# Background tasks run at once, in the request or command that enqueues them.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # On SQLite the test database is a file (not the default in-memory one) so that threads in
 # the concurrency tests get real, separate connections that queue on the write lock exactly
