@@ -132,6 +132,9 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = env_path("ETAGE_MEDIA_DIR", DATA_DIR / "media")
 # Largest document accepted (data-protection.md #20); checked before anything is stored.
 ETAGE_MAX_UPLOAD_BYTES = env_int("ETAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
+# Largest arrears extract accepted on the import page (docs/imports.md): a monthly extract of
+# a large landlord runs to tens of megabytes.
+ETAGE_MAX_IMPORT_BYTES = env_int("ETAGE_MAX_IMPORT_BYTES", 200 * 1024 * 1024, minimum=1)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "etage@localhost")
