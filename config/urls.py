@@ -13,5 +13,6 @@ urlpatterns = [
     path("reunions/", include("etage.meetings.urls")),
     path("mon-travail/", include("etage.worklist.urls")),
     path("notifications/", include("etage.notifications.urls")),
+    path("rapprochement/", include("etage.linkage.urls")),
     path("administration/", admin_site.urls),
 ]

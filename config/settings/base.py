@@ -168,7 +168,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # What runs after an arrears import has been written, in this order, each called with
 # ``batch=<ArrearsImport>``: match the lines to known households, then evaluate the
 # early-warning rules on them.
-ETAGE_POST_IMPORT_STEPS: list[str] = []
+ETAGE_POST_IMPORT_STEPS: list[str] = [
+    "etage.linkage.services.link_import",
+]
 
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.
