@@ -9,6 +9,7 @@ urlpatterns = [
     path("situations/", include("etage.procedures.urls")),
     path("situations/", include("etage.support.urls")),
     path("signalements/", include("etage.intake.urls")),
+    path("reperage/", include("etage.alerts.urls")),
     path("imports/", include("etage.intake.arrears.urls")),
     path("reunions/", include("etage.meetings.urls")),
     path("mon-travail/", include("etage.worklist.urls")),

@@ -170,6 +170,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # early-warning rules on them.
 ETAGE_POST_IMPORT_STEPS: list[str] = [
     "etage.linkage.services.link_import",
+    "etage.alerts.services.evaluate_import",
 ]
 
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production

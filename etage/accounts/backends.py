@@ -16,6 +16,17 @@ from django.contrib.auth.backends import ModelBackend
 CONFIGURATION_APPS: frozenset[str] = frozenset(
     {"accounts", "organisations", "territories", "references"}
 )
+#: Single configuration models of apps that also hold case data ("app_label.model"): the
+#: early-warning rules, but never the candidates of the same app.
+CONFIGURATION_MODELS: frozenset[str] = frozenset({"alerts.warningrule"})
+
+
+def _configuration_perm(perm: str) -> bool:
+    app_label, _dot, codename = perm.partition(".")
+    if app_label in CONFIGURATION_APPS:
+        return True
+    model = codename.partition("_")[2]
+    return f"{app_label}.{model}" in CONFIGURATION_MODELS
 
 
 class EtageBackend(ModelBackend):
@@ -25,13 +36,14 @@ class EtageBackend(ModelBackend):
         return bool(super().user_can_authenticate(user))
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        if getattr(user_obj, "is_administrator", False) and perm.split(".", 1)[0] in (
-            CONFIGURATION_APPS
-        ):
+        if getattr(user_obj, "is_administrator", False) and _configuration_perm(perm):
             return True
         return bool(super().has_perm(user_obj, perm, obj))
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        if getattr(user_obj, "is_administrator", False) and app_label in CONFIGURATION_APPS:
+        if getattr(user_obj, "is_administrator", False) and (
+            app_label in CONFIGURATION_APPS
+            or any(m.startswith(f"{app_label}.") for m in CONFIGURATION_MODELS)
+        ):
             return True
         return bool(super().has_module_perms(user_obj, app_label))

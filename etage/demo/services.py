@@ -10,6 +10,7 @@ from datetime import date
 from django.db import transaction
 
 from etage.accounts.models import User
+from etage.alerts.defaults import seed_default_rules
 from etage.demo import reference as ref
 from etage.organisations.models import Organisation
 from etage.references.defaults import seed_default_references
@@ -77,6 +78,8 @@ def demo_build_reference(*, seed: int) -> list[DemoAccount]:
                     defaults={"joined_on": platform.started_on, "is_active": True},
                 )
         territories[tspec.code] = territory
+        # Default early-warning rules (docs/alertes.md); those already there are kept.
+        seed_default_rules(territory)
 
     # One account per role and territory, then the partner professionals: drawn after them,
     # so that partner accounts never shift the names the role accounts get for a seed.
