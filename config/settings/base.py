@@ -3,6 +3,7 @@ read through the strict helpers of :mod:`config.env` (see ``.env.example``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
@@ -48,6 +53,7 @@ INSTALLED_APPS = [
     "etage.linkage",
     "etage.alerts",
     "etage.api",
+    "etage.breakglass",
 ]
 
 MIDDLEWARE = [
@@ -57,10 +63,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "etage.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,7 +97,11 @@ DATABASES = {"default": env_database("DATABASE_URL", sqlite_path=DATA_DIR / "eta
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["etage.accounts.backends.EtageBackend"]
+# django-axes first: it refuses a locked-out username + address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "etage.accounts.backends.EtageBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -172,6 +186,40 @@ ETAGE_POST_IMPORT_STEPS: list[str] = [
     "etage.linkage.services.link_import",
     "etage.alerts.services.evaluate_import",
 ]
+
+# Second factor (data-protection.md #9): TOTP for the roles of
+# ``etage.accounts.roles.STRONG_AUTH_ROLES``, enrolled at first login (docs/operations.md).
+OTP_TOTP_ISSUER = "ETAGE"
+# django-otp's own per-device delay after a wrong code (1 s, 2 s, 4 s…) stays on; the lockout
+# below counts wrong codes as failed logins too.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+#: Backup codes generated at enrolment, each usable once.
+ETAGE_BACKUP_CODES = 10
+# The demo may waive the second factor for demo accounts only (``User.is_demo``); production
+# settings refuse to start when the environment asks for it.
+ETAGE_DEMO_WAIVE_SECOND_FACTOR = env_bool("ETAGE_DEMO_WAIVE_SECOND_FACTOR", True)
+
+# Lockout (django-axes): after ``AXES_FAILURE_LIMIT`` failed passwords or second-factor codes
+# for one username from one address, that pair is refused for the cool-off; an administrator
+# lifts it earlier with ``manage.py axes_reset_username <login>`` (docs/operations.md).
+AXES_FAILURE_LIMIT = env_int("ETAGE_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ETAGE_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "etage.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+# The client's address: REMOTE_ADDR, unless ETAGE_PROXY_COUNT says how many trusted reverse
+# proxies add X-Forwarded-For (never trusted otherwise: a forged header would dodge the lockout).
+_PROXY_COUNT = env_int("ETAGE_PROXY_COUNT", 0, minimum=0)
+AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Administrators' break-glass (data-protection.md #8): how long an emergency access lasts.
+ETAGE_BREAK_GLASS_MINUTES = env_int("ETAGE_BREAK_GLASS_MINUTES", 30, minimum=5)
 
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.

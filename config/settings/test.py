@@ -8,6 +8,9 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ETAGE_ALLOW_DEMO_ACCOUNTS = True
+# Demo accounts skip the second factor, so that tests logging them in keep working; the
+# second-factor tests turn this off.
+ETAGE_DEMO_WAIVE_SECOND_FACTOR = True
 # Background tasks run at once, in the request or command that enqueues them.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -1,7 +1,14 @@
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from etage.accounts.models import User
+from etage.accounts.services import second_factor_reset
 from etage.core.admin_site import admin_site
 
 
@@ -36,6 +43,29 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (lost phone)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """The person sets up a new second factor at their next login; each reset is
+        written in the access log and in the back-office history."""
+        count = 0
+        for user in queryset:
+            second_factor_reset(actor=request.user, user=user)
+            self.log_change(request, user, str(_("Second factor reset.")))
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Second factor reset for %(n)d account: it will set up a new one at its next "
+                "login.",
+                "Second factor reset for %(n)d accounts: each will set up a new one at its "
+                "next login.",
+                count,
+            )
+            % {"n": count},
+            messages.SUCCESS,
+        )
 
 
 admin_site.register(User, UserAdmin)

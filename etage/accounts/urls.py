@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from etage.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
     path(
@@ -11,6 +13,8 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("second-facteur/activation/", views.second_factor_enrol, name="second_factor_enrol"),
+    path("second-facteur/", views.second_factor_verify, name="second_factor_verify"),
     path(
         "mot-de-passe/",
         auth_views.PasswordChangeView.as_view(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from etage.core.append_only import AppendOnlyModel
 
@@ -37,7 +38,7 @@ class AccessLogEntry(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("access log entry")
-        verbose_name_plural = _("access log")
+        verbose_name_plural = pgettext_lazy("access log", "access log")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from etage.core.models import AccessAction, AccessLogEntry
+
+#: ``provider(user, situation_id) -> reason`` for reads whose reason comes from elsewhere (an
+#: administrator's emergency access, etage.breakglass): the first non-empty answer is recorded
+#: when the caller gives none.
+ACCESS_LOG_REASONS: list[Callable[[Any, int | None], str]] = []
 
 
 def access_log_record(
@@ -17,6 +23,10 @@ def access_log_record(
 ) -> AccessLogEntry:
     """Append one entry. Called by every view, download, export and API endpoint that reads
     nominative data, after the permission check and before the data is sent."""
+    if not reason:
+        reason = next(
+            (r for provider in ACCESS_LOG_REASONS if (r := provider(user, situation_id))), ""
+        )
     organisation = getattr(user, "organisation", None)
     return AccessLogEntry.objects.create(
         user=user if getattr(user, "pk", None) else None,

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from etage.accounts.models import User
@@ -50,8 +50,9 @@ logger = logging.getLogger(__name__)
 
 #: "The organisation's professionals": the people of an organisation who work on situations.
 PROFESSIONAL_ROLES = frozenset({Role.PROFESSIONAL, Role.COORDINATOR})
-#: Roles that receive notifications (rent-recovery officers: procedure deadlines).
-NOTIFIED_ROLES = frozenset({*PROFESSIONAL_ROLES, Role.RENT_RECOVERY})
+#: Roles that receive notifications (rent-recovery officers: procedure deadlines;
+#: data-protection officers: administrators' emergency accesses).
+NOTIFIED_ROLES = frozenset({*PROFESSIONAL_ROLES, Role.RENT_RECOVERY, Role.DPO})
 #: Reviews are announced this many days ahead (as "My work" counts them due).
 REVIEW_NOTICE_DAYS = 7
 
@@ -467,3 +468,61 @@ def _review_drafts(today: dt.date) -> list[Draft]:
             for person in recipients.values()
         ]
     return drafts
+
+
+# --- For data-protection officers ------------------------------------------------------------
+
+
+def break_glass_opened(grant_id: int) -> list[Notification]:
+    """An administrator opened an emergency access: the data-protection officers of the
+    situation's territory are told right away (all of them when none covers it). The
+    notification links to their register, not to the situation, which they may not open."""
+    from etage.breakglass.models import BreakGlassGrant
+
+    grant = (
+        BreakGlassGrant.objects.select_related("user", "situation__platform")
+        .filter(pk=grant_id)
+        .first()
+    )
+    if grant is None:
+        return []
+    officers = User.objects.filter(role=Role.DPO, is_active=True)
+    if grant.situation is not None:
+        local = officers.filter(territories=grant.situation.platform.territory_id)
+        officers = local if local.exists() else officers
+    chosen = dict(
+        NotificationPreference.objects.filter(
+            user__in=officers, kind=NotificationKind.BREAK_GLASS
+        ).values_list("user_id", "delivery")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Emergency access to situation %(ref)s opened by %(who)s until %(time)s.") % {
+            "ref": grant.situation_reference,
+            "who": grant.user.username,
+            "time": timezone.localtime(grant.expires_at).strftime("%H:%M"),
+        }
+    created: list[Notification] = []
+    with transaction.atomic():
+        for officer in officers.distinct():
+            delivery = chosen.get(officer.pk, DEFAULT_DELIVERY[NotificationKind.BREAK_GLASS])
+            if delivery == Delivery.OFF:
+                continue
+            notification, is_new = Notification.objects.get_or_create(
+                recipient=officer,
+                key=f"break_glass:{grant.pk}",
+                defaults={
+                    "kind": NotificationKind.BREAK_GLASS,
+                    "situation": None,
+                    "text": text[:300],
+                    "url": reverse("breakglass:register"),
+                    "delivery": delivery,
+                },
+            )
+            if is_new:
+                created.append(notification)
+        immediate = [n.pk for n in created if n.delivery == Delivery.IMMEDIATE]
+        if immediate:
+            from etage.notifications.emails import send_immediate
+
+            transaction.on_commit(partial(send_immediate, immediate), robust=True)
+    return created

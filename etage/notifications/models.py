@@ -23,6 +23,8 @@ class NotificationKind(models.TextChoices):
     ACTION = "action", _("Plan action given to me or my organisation")
     DEADLINE = "deadline", _("Procedure deadline approaching")
     REVIEW = "review", _("Support review due")
+    #: For data-protection officers; about no situation the officer could open (reference only).
+    BREAK_GLASS = "break_glass", _("Emergency access opened by an administrator")
 
 
 class Delivery(models.TextChoices):
@@ -39,6 +41,7 @@ DEFAULT_DELIVERY: dict[str, str] = {
     NotificationKind.ACTION: Delivery.IMMEDIATE,
     NotificationKind.DEADLINE: Delivery.DIGEST,
     NotificationKind.REVIEW: Delivery.DIGEST,
+    NotificationKind.BREAK_GLASS: Delivery.IMMEDIATE,
 }
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from etage.accounts.roles import Role
 from etage.situations.permissions_matrix import Action, Relation, allowed, relations_granting
@@ -38,7 +39,19 @@ def _relation_q(user: Any, relation: Relation) -> Q | None:
         )
     if relation is Relation.REFERRER:
         return Q(Exists(Referral.objects.filter(situation=OuterRef("pk"), submitted_by=user)))
+    if relation is Relation.BREAK_GLASS:
+        if user.role != Role.ADMIN:
+            return None
+        return Q(Exists(_open_grants(user).filter(situation=OuterRef("pk"))))
     return None
+
+
+def _open_grants(user: Any) -> Any:
+    """The administrator's emergency accesses open now; they expire by time alone."""
+    from etage.breakglass.models import BreakGlassGrant
+
+    now = timezone.now()
+    return BreakGlassGrant.objects.filter(user=user, started_at__lte=now, expires_at__gt=now)
 
 
 def scope_situations(
@@ -86,6 +99,8 @@ def relations_of(user: Any, situation: Situation) -> set[Relation]:
         relations.add(Relation.SHARING_GROUP)
     if Referral.objects.filter(situation=situation, submitted_by=user).exists():
         relations.add(Relation.REFERRER)
+    if user.role == Role.ADMIN and _open_grants(user).filter(situation=situation).exists():
+        relations.add(Relation.BREAK_GLASS)
     return relations or {Relation.NONE}
 
 

@@ -19,6 +19,9 @@ class Relation(StrEnum):
     SHARING_GROUP = "sharing_group"
     #: The user submitted a referral for this situation.
     REFERRER = "referrer"
+    #: An administrator holds an open emergency access to it (etage.breakglass): stated
+    #: reason, limited in time, every read logged with the reason (data-protection.md #8).
+    BREAK_GLASS = "break_glass"
     #: None of the above.
     NONE = "none"
 
@@ -50,6 +53,8 @@ _GROUP_PROFESSIONAL = frozenset(
 )
 _COORDINATOR = _GROUP_PROFESSIONAL | {A.DECIDE}
 _REFERRER = frozenset({A.VIEW_REFERRAL_STATUS})
+#: Read-only, and never the sensitive difficulties (data-protection.md #5: never by admins).
+_BREAK_GLASS = frozenset({A.VIEW, A.VIEW_SOCIAL, A.VIEW_MILESTONES})
 
 MATRIX: dict[Role, dict[Relation, frozenset[Action]]] = {
     Role.SIGNALLER: {
@@ -58,18 +63,21 @@ MATRIX: dict[Role, dict[Relation, frozenset[Action]]] = {
         # only ever sees the status of their own referrals.
         Relation.SHARING_GROUP: _NOTHING,
         Relation.REFERRER: _REFERRER,
+        Relation.BREAK_GLASS: _NOTHING,
         Relation.NONE: _NOTHING,
     },
     Role.PROFESSIONAL: {
         Relation.PLATFORM_COORDINATOR: _NOTHING,
         Relation.SHARING_GROUP: _GROUP_PROFESSIONAL,
         Relation.REFERRER: _REFERRER,
+        Relation.BREAK_GLASS: _NOTHING,
         Relation.NONE: _NOTHING,
     },
     Role.COORDINATOR: {
         Relation.PLATFORM_COORDINATOR: _COORDINATOR,
         Relation.SHARING_GROUP: _GROUP_PROFESSIONAL,
         Relation.REFERRER: _REFERRER,
+        Relation.BREAK_GLASS: _NOTHING,
         Relation.NONE: _NOTHING,
     },
     Role.RENT_RECOVERY: {
@@ -79,13 +87,14 @@ MATRIX: dict[Role, dict[Relation, frozenset[Action]]] = {
         # arrears balance, so they record them.
         Relation.SHARING_GROUP: frozenset({A.VIEW, A.VIEW_MILESTONES, A.RECORD_PROCEDURE}),
         Relation.REFERRER: _REFERRER,
+        Relation.BREAK_GLASS: _NOTHING,
         Relation.NONE: _NOTHING,
     },
     # data-protection.md #7–8: aggregates, pseudonymised data or configuration only.
     Role.STEERING: dict.fromkeys(Relation, _NOTHING),
     Role.EVALUATOR: dict.fromkeys(Relation, _NOTHING),
     Role.DPO: dict.fromkeys(Relation, _NOTHING),
-    Role.ADMIN: dict.fromkeys(Relation, _NOTHING),
+    Role.ADMIN: {**dict.fromkeys(Relation, _NOTHING), Relation.BREAK_GLASS: _BREAK_GLASS},
 }
 
 

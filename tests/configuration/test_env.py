@@ -121,7 +121,11 @@ def test_production_settings_refuse_demo_accounts_and_require_a_secret():
     assert without_secret.returncode == 2
     assert "DJANGO_SECRET_KEY est obligatoire" in without_secret.stderr
 
-    env |= {"DJANGO_SECRET_KEY": "x" * 50, "ETAGE_ALLOW_DEMO_ACCOUNTS": "true"}
+    env |= {
+        "DJANGO_SECRET_KEY": "une-clé-secrète-de-test-assez-longue-0123456789-abcdefghij",
+        "DJANGO_ALLOWED_HOSTS": "etage.example.org",
+        "ETAGE_ALLOW_DEMO_ACCOUNTS": "true",
+    }
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

@@ -4,10 +4,14 @@ matrix says — no more, no less."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from etage.accounts.models import User
 from etage.accounts.roles import Role
+from etage.breakglass.models import BreakGlassGrant
 from etage.intake.models import Referral
 from etage.organisations.models import Organisation
 from etage.situations.choices import LegalBasis
@@ -51,6 +55,17 @@ def test_scope_and_checks_follow_the_matrix(refer, role: Role, relation: Relatio
             organisation=org,
             source="ccas",
             urgency="normal",
+        )
+    if relation is Relation.BREAK_GLASS:
+        # An open emergency access; only administrators' count (the door checks the role).
+        now = timezone.now()
+        BreakGlassGrant.objects.create(
+            user=user,
+            situation=situation,
+            situation_reference=situation.reference,
+            reason="matrix",
+            started_at=now,
+            expires_at=now + dt.timedelta(minutes=30),
         )
     # Only coordinators can hold the platform relation; for any other role that cell must
     # grant nothing, which the expectation below checks too.
