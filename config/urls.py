@@ -14,6 +14,7 @@ urlpatterns = [
     path("reunions/", include("etage.meetings.urls")),
     path("mon-travail/", include("etage.worklist.urls")),
     path("notifications/", include("etage.notifications.urls")),
+    path("protection/", include("etage.privacy.urls")),
     path("acces-urgence/", include("etage.breakglass.urls")),
     path("rapprochement/", include("etage.linkage.urls")),
     path("administration/", admin_site.urls),

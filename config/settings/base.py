@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "etage.linkage",
     "etage.alerts",
     "etage.api",
+    "etage.privacy",
     "etage.breakglass",
 ]
 
@@ -220,6 +221,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # Administrators' break-glass (data-protection.md #8): how long an emergency access lasts.
 ETAGE_BREAK_GLASS_MINUTES = env_int("ETAGE_BREAK_GLASS_MINUTES", 30, minimum=5)
+
+# Secret of the evaluators' pseudonymous identifiers (etage/privacy/pseudonymise.py,
+# data-protection.md #7): HMAC key, never stored with the data. Production requires its own.
+ETAGE_PSEUDONYM_DEV_KEY = "dev-only-pseudonym-key-do-not-use-in-production"
+ETAGE_PSEUDONYM_KEY = env_str("ETAGE_PSEUDONYM_KEY", ETAGE_PSEUDONYM_DEV_KEY)
 
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.

@@ -16,6 +16,12 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise EnvError("DJANGO_ALLOWED_HOSTS est obligatoire en production (ex. : etage.example.org).")
 ETAGE_ALLOW_DEMO_ACCOUNTS = False
+ETAGE_PSEUDONYM_KEY = env_str("ETAGE_PSEUDONYM_KEY", required=True)
+if ETAGE_PSEUDONYM_KEY == ETAGE_PSEUDONYM_DEV_KEY or len(ETAGE_PSEUDONYM_KEY) < 32:  # noqa: F405
+    raise EnvError(
+        "ETAGE_PSEUDONYM_KEY doit être un secret propre à l'installation, d'au moins "
+        "32 caractères (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
 if env_bool("ETAGE_DEMO_WAIVE_SECOND_FACTOR", False):
     raise EnvError(
         "ETAGE_DEMO_WAIVE_SECOND_FACTOR=true est refusé en production : "

@@ -286,6 +286,7 @@ def _share_with_referent(situation: Situation, user: Any, on: dt.date) -> None:
         return
     if situation.shares.filter(organisation_id=org_id, is_active=True).exists():
         return
+    _refuse_if_objection(situation)
     consent = (
         situation.consents.filter(withdrawn_on__isnull=True, scope__id=org_id)
         .order_by("-given_on")
@@ -312,9 +313,24 @@ def _share_with_referent(situation: Situation, user: Any, on: dt.date) -> None:
 # --- Consent and sharing -------------------------------------------------------------------
 
 
+def _refuse_if_objection(situation: Situation) -> None:
+    """The person objected (data-protection.md #14): no new share until the data-protection
+    officer lifts the objection."""
+    from etage.privacy.selectors import objection_active
+
+    if objection_active(situation.pk):
+        raise TransitionRefused(
+            _(
+                "The household objects to the processing of its data: no new organisation can "
+                "join the situation. Ask your data-protection officer."
+            )
+        )
+
+
 def _check_can_share(user: Any, situation: Situation) -> None:
     if not can(user, situation, Action.MANAGE_SHARING):
         raise TransitionRefused(_("Your role does not allow you to manage sharing."))
+    _refuse_if_objection(situation)
     if not situation.information_recorded:
         raise TransitionRefused(
             _(

@@ -125,6 +125,7 @@ def test_production_settings_refuse_demo_accounts_and_require_a_secret():
         "DJANGO_SECRET_KEY": "une-clé-secrète-de-test-assez-longue-0123456789-abcdefghij",
         "DJANGO_ALLOWED_HOSTS": "etage.example.org",
         "ETAGE_ALLOW_DEMO_ACCOUNTS": "true",
+        "ETAGE_PSEUDONYM_KEY": "p" * 40,
     }
     result = subprocess.run(
         [sys.executable, "-c", code],
