@@ -18,6 +18,7 @@ from etage.accounts.models import User
 from etage.accounts.services import second_factor_required
 from etage.core.models import AccessLogEntry
 from etage.demo.reference import DEMO_PASSWORD
+from tests.configuration.test_csp import blocked_by_csp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_waiver")]
 
@@ -85,6 +86,7 @@ def test_enrolment_with_a_wrong_then_the_right_code_opens_the_pages(demo_referen
         page = client.get(ENROL)
         html = page.content.decode()
         assert "<svg" in html
+        assert blocked_by_csp(html) == []  # the inline SVG has no style attribute
         assert 'role="img"' in html
         device = TOTPDevice.objects.get(user=user, confirmed=False)
         key = page.context["key"].replace(" ", "")
@@ -102,6 +104,7 @@ def test_enrolment_with_a_wrong_then_the_right_code_opens_the_pages(demo_referen
         done = client.post(ENROL, {"code": code_for(device)})
         assert done.status_code == 200
         codes = done.context["codes"]
+        assert done.context["next"] == HOME
         assert len(codes) == 10
         assert all(code in done.content.decode() for code in codes)
         assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
