@@ -227,6 +227,10 @@ ETAGE_BREAK_GLASS_MINUTES = env_int("ETAGE_BREAK_GLASS_MINUTES", 30, minimum=5)
 ETAGE_PSEUDONYM_DEV_KEY = "dev-only-pseudonym-key-do-not-use-in-production"
 ETAGE_PSEUDONYM_KEY = env_str("ETAGE_PSEUDONYM_KEY", ETAGE_PSEUDONYM_DEV_KEY)
 
+# How long access-log entries are kept, in months (data-protection.md #10; the CNIL advises
+# six months to one year for traces): older entries are deleted by ``etage_retention``.
+ETAGE_ACCESS_LOG_RETENTION_MONTHS = env_int("ETAGE_ACCESS_LOG_RETENTION_MONTHS", 12, minimum=6)
+
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.
 ETAGE_ALLOW_DEMO_ACCOUNTS = env_bool("ETAGE_ALLOW_DEMO_ACCOUNTS", True)

@@ -105,6 +105,18 @@ def _admin_steps(user: Any) -> list[NextStep]:
     ]
 
 
+def _dpo_steps(user: Any) -> list[NextStep]:
+    if user.role != Role.DPO:
+        return []
+    return [
+        NextStep(
+            _("Access log"),
+            reverse("core:access_log"),
+            _("Who read, exported or changed nominative data, when and why; search and export."),
+        )
+    ]
+
+
 def _account_steps(user: Any) -> list[NextStep]:
     return [
         NextStep(
@@ -119,7 +131,7 @@ def next_steps(user: Any) -> list[NextStep]:
     """Every entry point offered to ``user``: the apps' providers, the back-office for
     administrators, the account. Each links to a page that exists."""
     steps: list[NextStep] = []
-    for provider in [*NEXT_STEP_PROVIDERS, _admin_steps, _account_steps]:
+    for provider in [*NEXT_STEP_PROVIDERS, _dpo_steps, _admin_steps, _account_steps]:
         steps.extend(provider(user))
     return steps
 

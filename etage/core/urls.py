@@ -5,4 +5,6 @@ from etage.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("journal-des-acces/", views.access_log, name="access_log"),
+    path("journal-des-acces/export.csv", views.access_log_export, name="access_log_export"),
 ]

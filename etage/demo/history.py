@@ -63,6 +63,7 @@ from django.utils import timezone
 
 from etage.accounts.models import User
 from etage.accounts.roles import Role
+from etage.core.append_only import retention_purge
 from etage.demo import reference as ref
 from etage.demo.arrears import AidPlan, ArrearsTrack, DueSoon, Ending, Fact, neighbourhood_facts
 from etage.demo.meetings import Schedule, Slot, upcoming_day
@@ -2232,8 +2233,10 @@ def demo_delete_history() -> int:
     meetings. Returns how many situations were deleted.
 
     Pathway events, procedure events and journal entries are append-only: their managers
-    refuse ``delete()``. Deleting the situation rows lets Django's collector remove them (it
-    deletes through the base manager, in SQL). PROTECT links into what is being deleted would
+    refuse ``delete()``, and on PostgreSQL a trigger refuses it outside
+    :func:`~etage.core.append_only.retention_purge`, which this function uses. Deleting the
+    situation rows lets Django's collector remove them (it deletes through the base manager,
+    in SQL). PROTECT links into what is being deleted would
     stop the collector, so they are cleared first: shares resting on a consent are deleted
     outright, and every nullable PROTECT link to a row of these situations is unlinked
     (:func:`_unlink_protected`).
@@ -2244,9 +2247,11 @@ def demo_delete_history() -> int:
     household_ids = sorted(set(situations.values_list("household_id", flat=True)))
     count = situations.count()
     Share.objects.filter(situation__in=situations).delete()
-    _unlink_protected(situations)
-    demo_meetings().delete()
-    situations.delete()
+    # On PostgreSQL a trigger refuses to delete append-only rows outside this block.
+    with retention_purge():
+        _unlink_protected(situations)
+        demo_meetings().delete()
+        situations.delete()
     for start in range(0, len(household_ids), 500):  # within every database's parameter limit
         batch = household_ids[start : start + 500]
         Household.objects.filter(pk__in=batch, situations__isnull=True).delete()
