@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 2019
 # The embedded default database lives under var/ unless DATABASE_URL says otherwise.
 
-.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations messages clean
+.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations messages clean bench-import
 
 help:
 	@echo "make demo          installe, migre, crée les données fictives et sert sur http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-browser  parcours dans Chromium avec audit axe-core (Chromium de Debian requis)"
 	@echo "make lint          ruff (format et règles) et mypy"
 	@echo "make messages      met à jour le catalogue français locale/fr et le compile (GNU gettext requis)"
+	@echo "make bench-import  mesure l'import d'une extraction d'un million de lignes (voir docs/performance.md)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ETAGE demande Python >= 3.11 (trouvé : " + sys.version.split()[0] + ")")'
@@ -43,7 +44,10 @@ demo: install
 	$(PY) manage.py etage_demo --seed $(SEED)
 	@echo ""
 	@echo "ETAGE est servi sur http://$(HOST):$(PORT)/ (Ctrl+C pour arrêter)."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Le processus des tâches de fond (imports) tourne à côté ; il s'arrête avec le serveur."
+	@$(PY) manage.py db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -73,6 +77,11 @@ messages: install
 	  exit 1; }
 	$(PY) manage.py makemessages -l fr --no-obsolete --add-location=file $(MESSAGES_IGNORE)
 	$(PY) manage.py compilemessages -l fr -i .venv -i var
+
+# Import of a generated 1,000,000-line extract against a raw bulk insert (docs/performance.md).
+# SQLite scratch file under var/bench/ unless DATABASE_URL names a database made for it.
+bench-import: install
+	$(PY) benchmarks/import_arrears.py $(BENCH_ARGS)
 
 format: install-dev
 	$(BIN)/ruff format .

@@ -171,7 +171,7 @@ def _xlsx(path: Path) -> Iterator[Row]:
     number = 0
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):  # type: ignore[union-attr]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = list(values)
             while cells and (cells[-1] is None or cells[-1] == ""):
                 cells.pop()

@@ -170,7 +170,7 @@ def can_import_arrears(user: Any) -> bool:
 
 
 @transaction.atomic
-def arrears_import_submit(*, user: Any, upload: UploadedFile, dry_run: bool) -> ArrearsImport:
+def arrears_import_submit(*, user: Any, upload: UploadedFile[Any], dry_run: bool) -> ArrearsImport:
     """Store an uploaded extract for the worker (outside the web root, never served) and
     record the waiting import. The caller queues :func:`arrears_import_process`."""
     if not can_import_arrears(user):

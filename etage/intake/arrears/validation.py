@@ -113,8 +113,8 @@ def build_layout(
         if not key:
             columns.append(None)
             continue
-        name = by_key.get(key)
-        if name is None:
+        found = by_key.get(key)
+        if found is None:
             errors.append(
                 LineError(
                     1,
@@ -126,15 +126,15 @@ def build_layout(
                     % {"header": text[:80], "expected": ", ".join(expected.values())},
                 )
             )
-        elif name in labels:
+        elif found in labels:
             errors.append(
                 LineError(
                     1, text[:80], _("The column “%(header)s” appears twice.") % {"header": text}
                 )
             )
         else:
-            labels[name] = text
-        columns.append(name)
+            labels[found] = text
+        columns.append(found)
     for spec in fmt.FIELDS:
         if spec.required and spec.name not in labels:
             errors.append(

@@ -34,8 +34,9 @@ def _allowed(request: HttpRequest) -> Any:
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
     user = _allowed(request)
-    form = ArrearsUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ArrearsUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
             batch = arrears_import_submit(
                 user=user, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]

@@ -91,7 +91,11 @@ def test_commune_by_name_is_accent_and_case_insensitive():
         ({"tenant_names": "Mme Exemple 2 84 05 69 123 456 78"}, "locataires", "NIR"),
         ({"lease_reference": ""}, "reference_bail", "obligatoire"),
         ({"lease_reference": "L" * 41}, "reference_bail", "Trop long"),
-        ({"last_payment_on": "01/11/2026"}, "date_dernier_paiement", "postérieur à la date du solde"),
+        (
+            {"last_payment_on": "01/11/2026"},
+            "date_dernier_paiement",
+            "postérieur à la date du solde",
+        ),
     ],
 )
 def test_each_defect_is_reported_in_french_on_its_column(overrides, column, fragment):

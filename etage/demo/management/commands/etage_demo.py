@@ -16,6 +16,7 @@ from etage.demo.history import (
     demo_delete_history,
     demo_situations,
 )
+from etage.demo.imports import demo_import_extracts
 from etage.demo.services import demo_build_reference
 from etage.notifications.dispatch import suppressed as notifications_suppressed
 from etage.situations.choices import Status
@@ -107,6 +108,12 @@ class Command(BaseCommand):
         with notifications_suppressed():
             summary = demo_build_history(seed=seed, count=count)
         self._print_summary(summary)
+        # The landlords' last monthly arrears extracts, through the real import service.
+        imported = demo_import_extracts(seed=seed)
+        self.stdout.write(
+            _("Landlords' arrears extracts: %(imports)s imports, %(lines)s lines.")
+            % {"imports": imported.imports, "lines": imported.lines}
+        )
 
     def _print_summary(self, summary: HistorySummary) -> None:
         self.stdout.write(
