@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     Exists,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -94,20 +94,37 @@ def _known_tenancies(landlord_id: int) -> list[matching.KnownTenancy]:
 def _update_per_lease(
     lines: Any, values: Mapping[str, tuple[int | None, float | None]], status: str
 ) -> None:
-    """Give each lease of ``values`` its (household, score), CHUNK leases per statement."""
+    """Give each lease of ``values`` its (household, score), CHUNK leases per statement.
+    (Typed values: PostgreSQL reads an untyped NULL in a CASE as text.)"""
     leases = sorted(values)
     for chunk in _chunks(leases):
-        household = Case(
-            *[When(lease_reference=lease, then=Value(values[lease][0])) for lease in chunk],
-            output_field=IntegerField(),
-        )
-        score = Case(
-            *[When(lease_reference=lease, then=Value(values[lease][1])) for lease in chunk],
-            output_field=FloatField(),
-        )
-        lines.filter(lease_reference__in=chunk).update(
-            household_id=household, link_score=score, link_status=status
-        )
+        changes: dict[str, Any] = {
+            "link_status": status,
+            "link_score": Case(
+                *[
+                    When(
+                        lease_reference=lease,
+                        then=Value(values[lease][1], output_field=FloatField()),
+                    )
+                    for lease in chunk
+                ],
+                output_field=FloatField(),
+            ),
+        }
+        if any(values[lease][0] is not None for lease in chunk):
+            changes["household_id"] = Case(
+                *[
+                    When(
+                        lease_reference=lease,
+                        then=Value(values[lease][0], output_field=BigIntegerField()),
+                    )
+                    for lease in chunk
+                ],
+                output_field=BigIntegerField(),
+            )
+        else:
+            changes["household_id"] = None
+        lines.filter(lease_reference__in=chunk).update(**changes)
 
 
 def _proposals_json(proposals: Iterable[matching.Proposal]) -> list[dict[str, Any]]:
