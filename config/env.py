@@ -123,3 +123,39 @@ def sqlite_config(path: Path) -> dict[str, Any]:
             ),
         },
     }
+
+
+_RATE_UNITS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate for the API's throttling: ``<number>/<unit>`` (unit s, min, h or day)."""
+    value = _raw(name) or default
+    number, _sep, unit = value.partition("/")
+    if not number.isdigit() or int(number) < 1 or unit not in _RATE_UNITS:
+        raise EnvError(
+            f"{name}={value!r} n'est pas un débit (attendu : nombre/unité, par ex. 60/min ; "
+            "unités : s, min, h, day)."
+        )
+    return value
+
+
+def env_cache(name: str) -> dict[str, Any]:
+    """Django's CACHES["default"] from a URL: ``locmem://`` (default, one per process),
+    ``db://<table>`` (database cache; ``manage.py createcachetable``) or ``redis://…``."""
+    value = _raw(name) or "locmem://"
+    scheme, _sep, rest = value.partition("://")
+    scheme = scheme.lower()
+    if scheme == "locmem" and _sep:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if scheme == "db" and rest.strip("/"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest.strip("/"),
+        }
+    if scheme in {"redis", "rediss"} and rest:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
+    raise EnvError(
+        f"{name}={value!r} n'est pas un cache reconnu (attendu : locmem://, db://nom_de_table "
+        "ou redis://hôte:6379/0)."
+    )

@@ -18,4 +18,5 @@ urlpatterns = [
     path("acces-urgence/", include("etage.breakglass.urls")),
     path("rapprochement/", include("etage.linkage.urls")),
     path("administration/", admin_site.urls),
+    path("api/", include("etage.api.urls")),
 ]

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_database, env_int, env_list, env_path, env_str
+from config.env import (
+    env_bool,
+    env_cache,
+    env_database,
+    env_int,
+    env_list,
+    env_path,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = env_path("ETAGE_DATA_DIR", BASE_DIR / "var")
@@ -234,6 +243,52 @@ ETAGE_ACCESS_LOG_RETENTION_MONTHS = env_int("ETAGE_ACCESS_LOG_RETENTION_MONTHS",
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.
 ETAGE_ALLOW_DEMO_ACCOUNTS = env_bool("ETAGE_ALLOW_DEMO_ACCOUNTS", True)
+
+# Cache: where the API's rate-limit counters live. The default (one memory per process) holds
+# the limit only with a single process: production with several workers needs a shared one,
+# ``db://etage_cache`` (after ``manage.py createcachetable``) or ``redis://…``.
+CACHES = {"default": env_cache("ETAGE_CACHE_URL")}
+
+# The landlords' REST API (etage.api, docs/api.md): bearer tokens only (no session, so no
+# CSRF and no browser access), JSON only, French errors in one shape, per-token rate limits.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["etage.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["etage.api.permissions.HasToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["etage.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["etage.api.parsers.StrictJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "etage.api.exceptions.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+#: Requests per token: pushes (POST) and reads (GET), ``<number>/<s|min|h|day>``.
+ETAGE_API_RATES = {
+    "write": env_rate("ETAGE_API_WRITE_RATE", "60/min"),
+    "read": env_rate("ETAGE_API_READ_RATE", "600/min"),
+}
+#: Largest request body the API reads (bytes): 5,000 arrears lines fit with room to spare.
+ETAGE_API_MAX_BODY_BYTES = env_int("ETAGE_API_MAX_BODY_BYTES", 8 * 1024 * 1024, minimum=1024)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ETAGE — API des bailleurs",
+    "DESCRIPTION": (
+        "Les bailleurs sociaux envoient leurs lignes d'impayés et leurs faits datés (plaintes, "
+        "étapes de procédure) et lisent l'état de leurs signalements. Authentification : "
+        "`Authorization: Bearer <jeton>`. Erreurs : JSON `{\"detail\": …, \"errors\": [{\"line\", "
+        "\"field\", \"message\"}]}` en français. Voir docs/api.md.\n\n"
+        "Social landlords push arrears lines and dated signals and read the status of their "
+        "referrals. Bearer-token authentication; errors are JSON with French messages."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProcedureStageEnum": "etage.procedures.choices.EventKind",
+        "ReferralStatusEnum": "etage.intake.models.ReferralStatus",
+    },
+}
 
 LOGGING = {
     "version": 1,
