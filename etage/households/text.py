@@ -32,6 +32,8 @@ _ABBREVIATIONS = {
 
 def fold(text: str) -> str:
     """Lower-case, strip accents, keep letters and digits separated by single spaces."""
+    if text.isascii():  # the common case, without the per-character accent check
+        return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.findall(r"[a-z0-9]+", ascii_only.lower()))

@@ -205,10 +205,13 @@ def house_number(key: str) -> str:
     return match.group(0) if match else ""
 
 
-def score_candidates(lease: ImportedLease, candidates: Iterable[KnownTenancy]) -> list[Proposal]:
+def score_candidates(
+    lease: ImportedLease, candidates: Iterable[KnownTenancy], *, line_key: str | None = None
+) -> list[Proposal]:
     """Households of the same landlord, same commune, same or very similar address, scored;
     best first, one proposal per household (its best tenancy)."""
-    line_key = address_key(lease.address)
+    if line_key is None:
+        line_key = address_key(lease.address)
     best: dict[int, Proposal] = {}
     for tenancy in candidates:
         if tenancy.landlord_id != lease.landlord_id or tenancy.commune_id != lease.commune_id:
@@ -274,8 +277,14 @@ class CandidateIndex:
     def candidates(self, lease: ImportedLease) -> list[KnownTenancy]:
         if lease.landlord_id != self.landlord_id:
             return []
-        return self._blocks.get((lease.commune_id, house_number(address_key(lease.address))), [])
+        # Folding keeps ASCII digits as they are: an ASCII address gives its number unfolded
+        # (most leases have no candidate, and folding them all would dominate the run).
+        text = lease.address if lease.address.isascii() else address_key(lease.address)
+        return self._blocks.get((lease.commune_id, house_number(text)), [])
 
     def match(self, lease: ImportedLease) -> MatchResult:
         """Rule 3 only (the service has applied the lease-reference rules in bulk)."""
-        return decide(score_candidates(lease, self.candidates(lease)))
+        candidates = self.candidates(lease)
+        if not candidates:
+            return MatchResult(UNKNOWN)
+        return decide(score_candidates(lease, candidates))

@@ -148,8 +148,8 @@ def link_import(*, batch: ArrearsImport) -> None:
     lines = ArrearsLine.objects.filter(landlord_id=landlord_id, last_import=batch)
     # New lines, and lines this import corrected (their names or address may have changed);
     # a person's confirmation stands.
-    lines.filter(~Q(first_import=batch) | Q(link_status=LinkStatus.PENDING)).exclude(
-        link_status=LinkStatus.CONFIRMED
+    lines.filter(~Q(first_import=batch)).exclude(
+        link_status__in=(LinkStatus.CONFIRMED, LinkStatus.PENDING)
     ).update(link_status=LinkStatus.PENDING, household=None, link_score=None)
     pending = lines.filter(link_status=LinkStatus.PENDING)
 
