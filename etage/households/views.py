@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from etage.core.models import AccessAction
+from etage.core.services import access_log_record
 from etage.households.forms import HouseholdForm, PersonFormSet
 from etage.households.models import Household
 from etage.households.services import household_update
@@ -57,6 +59,10 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Household updated."))
             return redirect("situations:detail", pk=situation.pk)
+    if not bound:
+        access_log_record(
+            user=request.user, action=AccessAction.READ, obj=household, situation_id=situation.pk
+        )
     return render(
         request,
         "households/edit.html",
