@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from etage.core.models import AccessAction
-from etage.core.services import access_log_record
+from etage.core.services import access_log_record, access_log_record_many
 from etage.organisations.models import Organisation
 from etage.situations import selectors, services, workflow
 from etage.situations.choices import Difficulty, Level, Status
@@ -99,6 +99,8 @@ def situation_list(request: HttpRequest) -> HttpResponse:
         )
     qs = selectors.search_situations(request.user, filters)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    # The results show households' names: one entry per situation shown.
+    access_log_record_many(user=request.user, action=AccessAction.READ, situations=page)
     query = request.GET.copy()
     query.pop("page", None)
     template = (
@@ -193,6 +195,7 @@ def situation_sharing(request: HttpRequest, pk: int) -> HttpResponse:
                         given_on=consent_form.cleaned_data["given_on"],
                         organisation_ids=[o.pk for o in consent_form.cleaned_data["organisations"]],
                         note=consent_form.cleaned_data["note"],
+                        keep_landlord_history=consent_form.cleaned_data["keep_landlord_history"],
                     )
                     messages.success(request, _("Consent recorded."))
                     return redirect("situations:sharing", pk=situation.pk)
@@ -213,6 +216,10 @@ def situation_sharing(request: HttpRequest, pk: int) -> HttpResponse:
             target = consent_form if kind == "consent" else share_form
             for message in exc.messages:
                 target.add_error(None, message)
+    else:
+        access_log_record(
+            user=request.user, action=AccessAction.READ, obj=situation, situation_id=situation.pk
+        )
     return render(
         request,
         "situations/sharing.html",
