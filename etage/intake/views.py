@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from etage.core.models import AccessAction
+from etage.core.services import access_log_record_many
 from etage.intake.duplicates import find_possible_duplicates
 from etage.intake.forms import ReferralForm
 from etage.intake.models import ReferralStatus, situation_statuses_of
@@ -115,6 +117,12 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
         shown_status = ReferralStatus(status)
         referrals = referrals.filter(situation__status__in=situation_statuses_of(status))
     referrals = list(referrals)
+    # The list names each referred household: one entry per situation shown.
+    access_log_record_many(
+        user=request.user,
+        action=AccessAction.READ,
+        situations=[r.situation for r in referrals if r.situation_id],
+    )
     return render(
         request,
         "intake/my_referrals.html",
