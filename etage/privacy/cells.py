@@ -6,9 +6,10 @@ suppressed cell in a row would be recovered by subtraction: **secondary suppress
 more cells (shown as ``"n.d."``, *non diffusé*) until, in every row and every column whose
 total is published, no hidden cell can be worked out from that total and the visible cells.
 
-What a reader may assume: a ``"< 5"`` cell holds 1 to 4, an ``"n.d."`` cell at least 5
-(secondary cells are always chosen among cells of 5 or more), zeros are shown — an empty cell
-identifies nobody. A hidden cell is *derivable* from a line when the interval its line allows
+What a reader may assume: a ``"< 5"`` cell holds 0 to 4, an ``"n.d."`` cell at least 5
+(secondary cells are always chosen among cells of 5 or more). Zeros are shown — an empty cell
+identifies nobody — unless a line is made only of hidden cells and zeros and the marks alone
+would still give its cells away: a zero of it is then shown as ``"< 5"`` too. A hidden cell is *derivable* from a line when the interval its line allows
 (total minus the visible cells, minus what the other hidden cells may hold) shrinks to one
 value. When a line has no cell left to hide and one is still derivable, its total is hidden
 too, and then the grand total.
@@ -54,7 +55,7 @@ class SuppressedTable:
 
 def interval(kind: str, threshold: int) -> tuple[float, float]:
     """What a reader knows of a hidden cell from its mark."""
-    return (1.0, float(threshold - 1)) if kind == PRIMARY else (float(threshold), float("inf"))
+    return (0.0, float(threshold - 1)) if kind == PRIMARY else (float(threshold), float("inf"))
 
 
 def derivable(
@@ -128,9 +129,16 @@ def suppress_small_cells(
         for parts, total in lines:
             while derivable(parts, total, value, hidden, threshold):
                 candidates = [k for k in (*parts, total) if k not in hidden and value[k] > 0]
-                if not candidates:
-                    break
-                hidden[min(candidates, key=lambda k: value[k])] = SECONDARY
+                if candidates:
+                    hidden[min(candidates, key=lambda k: value[k])] = SECONDARY
+                else:
+                    # Every count of the line is hidden or zero and the marks still give it
+                    # away (four "< 5" adding up to a "< 5" total are four ones): hide a zero
+                    # too, as "< 5" — which is why "< 5" means 0 to 4.
+                    zeros = [k for k in (*parts, total) if k not in hidden]
+                    if not zeros:
+                        break
+                    hidden[zeros[0]] = PRIMARY
                 changed = True
 
     mark = primary_mark(threshold)
