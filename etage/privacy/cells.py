@@ -9,10 +9,12 @@ total is published, no hidden cell can be worked out from that total and the vis
 What a reader may assume: a ``"< 5"`` cell holds 0 to 4, an ``"n.d."`` cell at least 5
 (secondary cells are always chosen among cells of 5 or more). Zeros are shown — an empty cell
 identifies nobody — unless a line is made only of hidden cells and zeros and the marks alone
-would still give its cells away: a zero of it is then shown as ``"< 5"`` too. A hidden cell is *derivable* from a line when the interval its line allows
-(total minus the visible cells, minus what the other hidden cells may hold) shrinks to one
-value. When a line has no cell left to hide and one is still derivable, its total is hidden
-too, and then the grand total.
+would still give its cells away: a zero of it is then shown as ``"< 5"`` too.
+
+A hidden cell is *derivable* from a line (a row, a column, the row totals or the column
+totals, with its total) when the interval the line allows — its total minus the visible
+cells, minus what the other hidden cells may hold — shrinks to one value. Totals are cells of
+their lines like any other: a small total is hidden, and a total may be hidden to protect.
 
 Limit: each row and each column is checked on its own; a reader solving every line at once
 (linear programming over the whole table) may narrow a hidden cell further. Steering tables
