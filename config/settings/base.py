@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "etage.accounts.middleware.SecondFactorMiddleware",
+    # Reads of an archived situation need a stated reason (data-protection.md #12).
+    "etage.situations.middleware.ArchiveReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -239,6 +241,17 @@ ETAGE_PSEUDONYM_KEY = env_str("ETAGE_PSEUDONYM_KEY", ETAGE_PSEUDONYM_DEV_KEY)
 # How long access-log entries are kept, in months (data-protection.md #10; the CNIL advises
 # six months to one year for traces): older entries are deleted by ``etage_retention``.
 ETAGE_ACCESS_LOG_RETENTION_MONTHS = env_int("ETAGE_ACCESS_LOG_RETENTION_MONTHS", 12, minimum=6)
+
+# The situations' life cycle (data-protection.md #12, #13), applied by ``etage_retention``:
+# a closed situation without contact or action for ETAGE_ACTIVE_MONTHS moves to the
+# intermediate archive (reads need a stated reason, valid ETAGE_ARCHIVE_READ_MINUTES); after
+# ETAGE_ARCHIVE_MONTHS there it is irreversibly anonymised (unless a legal hold is set); the
+# landlords' arrears lines and signals of a lease no situation concerns are deleted
+# ETAGE_LANDLORD_SIGNAL_MONTHS after the lease's last line or signal.
+ETAGE_ACTIVE_MONTHS = env_int("ETAGE_ACTIVE_MONTHS", 24, minimum=1)
+ETAGE_ARCHIVE_MONTHS = env_int("ETAGE_ARCHIVE_MONTHS", 36, minimum=1)
+ETAGE_LANDLORD_SIGNAL_MONTHS = env_int("ETAGE_LANDLORD_SIGNAL_MONTHS", 12, minimum=1)
+ETAGE_ARCHIVE_READ_MINUTES = env_int("ETAGE_ARCHIVE_READ_MINUTES", 30, minimum=5)
 
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.

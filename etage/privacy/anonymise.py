@@ -113,8 +113,7 @@ def anonymise_household(household: Household) -> dict[str, int]:
     """Anonymise ``household``, its people, tenancies and situations, and the landlords'
     rows about its leases. Returns how many rows each step changed (counts only). Callers
     check legal holds first; this function does not."""
-    from etage.situations.models import PathwayEvent, Situation
-    from etage.support.models import Document
+    from etage.situations.models import Situation
 
     counts: Counter[str] = Counter()
     situations = list(Situation.objects.filter(household=household))
@@ -170,35 +169,47 @@ def anonymise_household(household: Household) -> dict[str, int]:
         counts["households.household"] += 1
 
         for situation in situations:
-            Situation._base_manager.filter(pk=situation.pk).update(
-                description="",
-                **{
-                    name: first_of_month(getattr(situation, name)) for name in SITUATION_DATE_FIELDS
-                },
+            counts.update(anonymise_situation(situation))
+    return dict(counts)
+
+
+def anonymise_situation(situation: Any) -> dict[str, int]:
+    """Anonymise one situation and the rows attached to it (not its household: another
+    situation of the household may still be active). Used alone by the retention job when the
+    household has another situation still kept; inside :func:`anonymise_household` otherwise.
+    Callers check legal holds first."""
+    from etage.situations.models import PathwayEvent, Situation
+    from etage.support.models import Document
+
+    counts: Counter[str] = Counter()
+    with retention_purge():
+        Situation._base_manager.filter(pk=situation.pk).update(
+            description="",
+            **{name: first_of_month(getattr(situation, name)) for name in SITUATION_DATE_FIELDS},
+        )
+        counts["situations.situation"] += 1
+        for event in PathwayEvent._base_manager.filter(situation=situation):
+            PathwayEvent._base_manager.filter(pk=event.pk).update(payload=_codes(event.payload))
+        for label, path, fields in SITUATION_TEXTS:
+            model = _model(label)
+            if model is None:
+                continue
+            changed = model._base_manager.filter(**{path: situation}).update(
+                **dict.fromkeys(fields, "")
             )
-            counts["situations.situation"] += 1
-            for event in PathwayEvent._base_manager.filter(situation=situation):
-                PathwayEvent._base_manager.filter(pk=event.pk).update(payload=_codes(event.payload))
-            for label, path, fields in SITUATION_TEXTS:
-                model = _model(label)
-                if model is None:
-                    continue
-                changed = model._base_manager.filter(**{path: situation}).update(
-                    **dict.fromkeys(fields, "")
+            counts[label] += changed
+        for label, path, fields in SITUATION_DATES:
+            model = _model(label)
+            if model is None:
+                continue
+            for row in model._base_manager.filter(**{path: situation}):
+                model._base_manager.filter(pk=row.pk).update(
+                    **{name: first_of_month(getattr(row, name)) for name in fields}
                 )
-                counts[label] += changed
-            for label, path, fields in SITUATION_DATES:
-                model = _model(label)
-                if model is None:
-                    continue
-                for row in model._base_manager.filter(**{path: situation}):
-                    model._base_manager.filter(pk=row.pk).update(
-                        **{name: first_of_month(getattr(row, name)) for name in fields}
-                    )
-            documents = list(Document._base_manager.filter(situation=situation))
-            for document in documents:
-                if document.file:
-                    document.file.storage.delete(str(document.file.name))
-            counts["support.document"] += len(documents)
-            Document._base_manager.filter(pk__in=[d.pk for d in documents]).delete()
+        documents = list(Document._base_manager.filter(situation=situation))
+        for document in documents:
+            if document.file:
+                document.file.storage.delete(str(document.file.name))
+        counts["support.document"] += len(documents)
+        Document._base_manager.filter(pk__in=[d.pk for d in documents]).delete()
     return dict(counts)

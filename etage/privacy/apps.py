@@ -11,3 +11,7 @@ class PrivacyConfig(AppConfig):
         from etage.privacy.home import privacy_steps
 
         NEXT_STEP_PROVIDERS.append(privacy_steps)
+
+        from etage.privacy.retention import register
+
+        register()

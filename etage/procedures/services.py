@@ -42,7 +42,7 @@ from etage.procedures.selectors import case_of, effective_events, rules_from_set
 from etage.situations.choices import Status
 from etage.situations.models import Situation
 from etage.situations.permissions import allowed_actions, get_situation_for_user
-from etage.situations.services import ServiceError
+from etage.situations.services import ServiceError, situation_touch
 
 
 class ProcedureRefused(ServiceError):
@@ -301,6 +301,7 @@ def procedure_event_record(
         corrects=original,
         is_void=is_void and original is not None,
     )
+    situation_touch(situation=situation, on=occurred_on)
     _record_access(user, event, situation)
     return event
 
@@ -346,6 +347,7 @@ def arrears_balance_record(
         source=source,
         recorded_by=user if getattr(user, "pk", None) else None,
     )
+    situation_touch(situation=situation, on=day)
     _record_access(user, balance, situation)
     return balance
 
@@ -452,6 +454,7 @@ def aid_create(
         organisation_id=getattr(user, "organisation_id", None),
         **values,
     )
+    situation_touch(situation=situation, on=today)
     _record_access(user, aid, situation)
     return aid
 
@@ -490,6 +493,7 @@ def aid_update(
         aid.refresh_from_db()
         raise StaleAid(aid)
     aid.refresh_from_db()
+    situation_touch(situation=situation, on=today)
     _record_access(user, aid, situation)
     return aid
 

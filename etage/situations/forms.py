@@ -259,6 +259,14 @@ class ConsentForm(forms.Form):
         max_length=250,
         help_text=_("For example: signed form kept by the CCAS."),
     )
+    keep_landlord_history = forms.BooleanField(
+        label=_("The household agrees that the landlord keeps its own follow-up after closure"),
+        required=False,
+        help_text=_(
+            "Otherwise the notes, comments and documents of the landlord's staff are erased "
+            "once the situation is closed."
+        ),
+    )
 
     def __init__(self, *args: Any, situation: Situation, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"given_on": timezone.localdate()})

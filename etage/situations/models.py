@@ -144,6 +144,9 @@ class Situation(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     archived_on = models.DateField(_("archived on"), null=True, blank=True)
     last_activity_on = models.DateField(_("last activity on"))
+    #: When the retention job anonymised it, at the end of its archive period
+    #: (data-protection.md #12); the row stays for the indicators, without personal data.
+    purged_on = models.DateField(_("anonymised on"), null=True, blank=True)
 
     # Optimistic concurrency: every change bumps the version; a writer holding an older one is
     # refused instead of overwriting (no lost update).
@@ -265,6 +268,12 @@ class Consent(models.Model):
         max_length=250,
         blank=True,
         validators=[reject_national_identifier],
+    )
+    #: The household agreed that the landlord keeps its own social follow-up after the
+    #: situation closes (data-protection.md #13); otherwise the retention job blanks it.
+    keep_landlord_history = models.BooleanField(
+        _("landlord follow-up kept after closure"),
+        default=False,
     )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from etage.accounts.roles import Role
+from etage.situations.archive import check_archive_read
 from etage.situations.permissions_matrix import Action, Relation, allowed, relations_granting
 
 if TYPE_CHECKING:
@@ -115,7 +116,9 @@ def can(user: Any, situation: Situation, action: Action) -> bool:
 
 
 def get_situation_for_user(user: Any, pk: Any, action: Action = Action.VIEW) -> Situation:
-    """The situation if ``user`` may perform ``action`` on it; otherwise 404."""
+    """The situation if ``user`` may perform ``action`` on it; otherwise 404. During a web
+    request, an archived situation also needs a reason stated in the session
+    (:mod:`etage.situations.archive`)."""
     try:
         key = int(pk)
     except (TypeError, ValueError):
@@ -128,4 +131,6 @@ def get_situation_for_user(user: Any, pk: Any, action: Action = Action.VIEW) -> 
     )
     if situation is None:
         raise Http404
+    # An archived situation is read only for a stated reason (data-protection.md #12).
+    check_archive_read(situation)
     return situation

@@ -83,6 +83,21 @@ def facts_of(situation: Situation) -> workflow.Facts:
     )
 
 
+#: Events that are not a contact or an action with the household: they do not restart the
+#: retention clock (``last_activity_on``, data-protection.md #12).
+NOT_ACTIVITY = frozenset({"archive", "anonymised", "landlord_follow_up_erased"})
+
+
+def situation_touch(*, situation: Situation, on: dt.date) -> None:
+    """Push the situation's last contact or action forward to ``on`` (never back): the clock
+    of its retention. Not a change of state: no version bump, so that a note written during a
+    visit never makes a colleague's open step form stale. Called for every pathway event (by
+    :func:`append_event`) and every procedure event, balance and aid."""
+    Situation.objects.filter(pk=situation.pk, last_activity_on__lt=on).update(last_activity_on=on)
+    if situation.last_activity_on is None or situation.last_activity_on < on:
+        situation.last_activity_on = on
+
+
 def append_event(
     *,
     situation: Situation,
@@ -94,6 +109,11 @@ def append_event(
     to_status: str | None = None,
     corrects: PathwayEvent | None = None,
 ) -> PathwayEvent:
+    """Append one pathway event; unless it is in :data:`NOT_ACTIVITY`, it also pushes the
+    situation's last activity forward (the single place every pathway, plan, journal, review
+    and sharing write goes through)."""
+    if action not in NOT_ACTIVITY:
+        situation_touch(situation=situation, on=occurred_on)
     return PathwayEvent.objects.create(
         situation=situation,
         action=action,
@@ -348,8 +368,11 @@ def consent_record(
     given_on: dt.date,
     organisation_ids: Iterable[int],
     note: str = "",
+    keep_landlord_history: bool = False,
 ) -> Consent:
-    """Record the household's consent and share with the organisations it covers."""
+    """Record the household's consent and share with the organisations it covers; with
+    ``keep_landlord_history``, the household also agrees that the landlord keeps its own
+    follow-up after closure (data-protection.md #13)."""
     situation = get_situation_for_user(user, situation_id)
     _check_can_share(user, situation)
     if given_on > timezone.localdate():
@@ -363,6 +386,7 @@ def consent_record(
         recorded_by=user,
         recorded_by_organisation_id=user.organisation_id,
         note=note,
+        keep_landlord_history=keep_landlord_history,
     )
     consent.scope.set(organisations)
     append_event(
@@ -370,7 +394,10 @@ def consent_record(
         action="consent_recorded",
         occurred_on=given_on,
         user=user,
-        payload={"organisations": sorted(o.code for o in organisations)},
+        payload={
+            "organisations": sorted(o.code for o in organisations),
+            **({"keep_landlord_history": True} if keep_landlord_history else {}),
+        },
     )
     for organisation in organisations:
         if not situation.shares.filter(organisation=organisation, is_active=True).exists():
@@ -608,3 +635,33 @@ __all__ = [
     "share_revoke",
     "situation_transition",
 ]
+
+
+@transaction.atomic
+def situation_archive_expired(*, situation_id: int, today: dt.date, cutoff: dt.date) -> bool:
+    """The retention job's move of a closed situation without contact or action since before
+    ``cutoff`` to the intermediate archive (data-protection.md #12): status ``archived``,
+    ``archived_on`` today, an ``archive`` event without actor. The conditions are re-checked
+    in the update itself, so a step recorded meanwhile keeps the situation active (and a
+    concurrent archive counts once). Returns whether it was archived."""
+    updated = Situation.objects.filter(
+        pk=situation_id, status=Status.CLOSED, last_activity_on__lt=cutoff
+    ).update(
+        status=Status.ARCHIVED,
+        archived_on=today,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        return False
+    situation = Situation.objects.get(pk=situation_id)
+    append_event(
+        situation=situation,
+        action="archive",
+        occurred_on=today,
+        user=None,
+        payload={"by": "retention"},
+        from_status=Status.CLOSED,
+        to_status=Status.ARCHIVED,
+    )
+    return True

@@ -1,12 +1,13 @@
 from django.urls import path
 
 from etage.households.views import household_edit
-from etage.situations import views
+from etage.situations import archive_views, views
 
 app_name = "situations"
 urlpatterns = [
     path("", views.situation_list, name="list"),
     path("<int:pk>/", views.situation_detail, name="detail"),
+    path("<int:pk>/archive/", archive_views.archive_reason, name="archive_reason"),
     path("<int:pk>/etape/<slug:action>/", views.situation_step, name="step"),
     path("<int:pk>/partage/", views.situation_sharing, name="sharing"),
     path("<int:pk>/menage/", household_edit, name="household"),

@@ -68,7 +68,10 @@ def test_the_dry_run_counts_and_changes_nothing_and_the_run_reports_counts_only(
     assert "access_log: 1" in out.getvalue()
     assert "rien n’a été modifié" in out.getvalue() or "rien n'a été modifié" in out.getvalue()
     dry = RetentionReport.objects.get()
-    assert (dry.dry_run, dry.counts) == (True, {"access_log": 1})
+    assert (dry.dry_run, dry.counts) == (
+        True,
+        {step.name: 0 for step in RETENTION_STEPS} | {"access_log": 1},
+    )
 
     call_command("etage_retention", "--date", TODAY.isoformat(), stdout=io.StringIO())
     assert AccessLogEntry.objects.count() == 2

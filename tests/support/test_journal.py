@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.http import Http404
 
+from etage.situations.models import Situation
 from etage.support import events
 from etage.support.models import JournalEntry
 from etage.support.selectors import journal_visible_to
@@ -140,6 +141,8 @@ def test_a_social_security_number_is_refused_in_a_note(supported, cast):
 
 
 def test_a_note_pushes_the_last_activity_without_making_open_forms_stale(supported, cast):
+    # An earlier last activity, so that the note is what moves it.
+    Situation.objects.filter(pk=supported.pk).update(last_activity_on=dt.date(2026, 3, 10))
     version = supported.version
     write(cast["t1-association"], supported, occurred_on=dt.date(2026, 11, 20))
     supported.refresh_from_db()
