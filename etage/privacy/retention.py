@@ -10,8 +10,9 @@ each counting in a dry run and acting otherwise; the report holds their counts o
     reason (:mod:`etage.situations.archive`).
 ``open_situations_dormant``
     Open situations without contact or action for as long are **not** archived silently: a
-    household may still be in difficulty. They are counted here and listed for their
-    platform's coordinators on the home page, who close (then the clock runs) or act.
+    household may still be in difficulty. They are counted in the report (a list for the
+    platform's coordinators is still to build); their coordinators close them (then the clock
+    runs) or act.
 ``situations_anonymised``
     Archived situations whose ``archived_on`` is ``ETAGE_ARCHIVE_MONTHS`` (36) old, not yet
     anonymised and under no legal hold are irreversibly anonymised
