@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import (
     BigIntegerField,
     Case,
-    Count,
     Exists,
     F,
     FloatField,
@@ -153,31 +152,33 @@ def link_import(*, batch: ArrearsImport) -> None:
     ).update(link_status=LinkStatus.PENDING, household=None, link_score=None)
     pending = lines.filter(link_status=LinkStatus.PENDING)
 
-    # 1. The same lease reference at the same landlord (one statement).
-    tenancies = Tenancy.objects.filter(landlord_id=landlord_id).exclude(lease_reference="")
-    shared: dict[str, list[int]] = defaultdict(list)
+    # 1. The same lease reference at the same landlord. The landlord's known leases are few
+    #    (households ETAGE knows); the batch's lines may be a million, just written in this
+    #    transaction, so the database has no statistics on them yet: one scan finds the
+    #    lines of known leases, then updates go through the natural-key index, CHUNK leases
+    #    per statement (no correlated subquery whose plan would depend on statistics).
+    owners: dict[str, list[int]] = defaultdict(list)
     for lease, household_id in (
-        tenancies.filter(
-            lease_reference__in=tenancies.values("lease_reference")
-            .annotate(n=Count("household_id", distinct=True))
-            .filter(n__gt=1)
-            .values("lease_reference")
-        )
-        .values_list("lease_reference", "household_id")
-        .distinct()
-        .order_by("lease_reference", "household_id")
-    ):
-        shared[lease].append(household_id)
-    same_lease = (
-        tenancies.filter(lease_reference=Upper(Trim(OuterRef("lease_reference"))))
-        .exclude(lease_reference__in=list(shared))
+        Tenancy.objects.filter(landlord_id=landlord_id)
+        .exclude(lease_reference="")
         .order_by("-is_current", "pk")
-    )
-    pending.filter(Exists(same_lease)).update(
-        household_id=Subquery(same_lease.values("household_id")[:1]),
-        link_status=LinkStatus.EXACT,
-        link_score=1.0,
-    )
+        .values_list("lease_reference", "household_id")
+    ):
+        if household_id not in owners[lease]:
+            owners[lease].append(household_id)
+    shared = {lease: sorted(pks) for lease, pks in owners.items() if len(pks) > 1}
+    single = {lease: pks[0] for lease, pks in owners.items() if len(pks) == 1}
+    exact: dict[str, tuple[int | None, float | None]] = {}
+    for chunk in _chunks(sorted(single), 5000):
+        for raw in (
+            pending.annotate(normalised=Upper(Trim("lease_reference")))
+            .filter(normalised__in=chunk)
+            .order_by()
+            .values_list("lease_reference", flat=True)
+            .distinct()
+        ):
+            exact[raw] = (single[matching.normalise_lease(raw)], 1.0)
+    _update_per_lease(pending, exact, LinkStatus.EXACT)
 
     # 2. A person's decision on this lease stands for later lines, as long as the household
     #    chosen is still a tenant of this landlord (a merge may have emptied it).
@@ -254,13 +255,13 @@ def link_import(*, batch: ArrearsImport) -> None:
                 continue
             seen = lease
             imported = matching.ImportedLease(landlord_id, lease, names, address, commune_id)
-            owners = shared.get(matching.normalise_lease(lease))
-            if owners:
+            holders = shared.get(matching.normalise_lease(lease))
+            if holders:
                 result = matching.MatchResult(
                     matching.REVIEW,
                     None,
                     1.0,
-                    tuple(matching.Proposal(pk, 1.0, 0.0, 0.0) for pk in owners),
+                    tuple(matching.Proposal(pk, 1.0, 0.0, 0.0) for pk in holders),
                 )
             else:
                 result = index.match(imported)
