@@ -19,7 +19,7 @@ from etage.situations.models import Situation
 from etage.situations.services import TransitionRefused, share_grant
 from tests.privacy.conftest import ADDRESS, FIRST_NAME, JOURNAL, LAST_NAME, LEASE, PHONE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_an_objection_stops_new_shares_and_tells_the_organisations_already_sharing(
