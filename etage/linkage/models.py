@@ -113,7 +113,7 @@ class HouseholdMerge(models.Model):
         on_delete=models.PROTECT,
     )
     #: {"people": [ids], "tenancies": [...], "situations": [...], "arrears_lines": [...],
-    #:  "lease_signals": [...]}
+    #:  "lease_signals": [...], "candidates": [...]}
     moved = models.JSONField(_("moved records"), default=dict)
     #: The situations of both households at the time of the merge: who may see and undo
     #: the merge follows them (the households themselves may have been emptied since).

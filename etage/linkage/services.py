@@ -31,6 +31,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from etage.alerts.models import Candidate
 from etage.core.models import AccessAction
 from etage.core.services import access_log_record
 from etage.households.models import Household, Person, Tenancy
@@ -360,6 +361,8 @@ MOVED: tuple[tuple[str, Any], ...] = (
     ("situations", Situation),
     ("arrears_lines", ArrearsLine),
     ("lease_signals", LeaseSignal),
+    # Early-warning candidates point at the household linkage found for their lease.
+    ("candidates", Candidate),
 )
 
 

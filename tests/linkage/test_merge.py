@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
+from etage.alerts.models import Candidate
 from etage.core.models import AccessAction, AccessLogEntry
 from etage.households.models import Household, Person, Tenancy
 from etage.intake.models.arrears import ArrearsLine, LeaseSignal, SignalKind
@@ -14,7 +16,7 @@ from etage.situations.models import Situation
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Person, Tenancy, Situation, ArrearsLine, LeaseSignal)
+MODELS = (Person, Tenancy, Situation, ArrearsLine, LeaseSignal, Candidate)
 
 
 def snapshot() -> dict[str, list[tuple[int, int | None]]]:
@@ -39,6 +41,21 @@ def twins(refer, new_batch, add_line):
         occurred_on="2026-05-02",
         household=second.household,
     )
+    Candidate.objects.create(
+        landlord=batch.landlord,
+        lease_reference="EMH-0042",
+        territory=line.commune.territory,
+        commune=line.commune,
+        tenant_names=line.tenant_names,
+        address=line.address,
+        monthly_rent=line.monthly_rent,
+        balance=line.balance,
+        months_in_arrears=line.months_in_arrears,
+        balance_on=line.balance_on,
+        household=second.household,
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     return first, second
 
 
@@ -53,6 +70,7 @@ def test_merge_moves_everything_and_undo_restores_exactly(demo_reference, twins)
     assert Situation.objects.filter(household=first.household).count() == 2
     assert ArrearsLine.objects.get().household_id == first.household_id
     assert LeaseSignal.objects.get().household_id == first.household_id
+    assert Candidate.objects.get().household_id == first.household_id
     assert Household.objects.filter(pk=second.household_id).exists()  # kept, empty
     assert merge.count("people") == 1
     assert merge.count("situations") == 1
