@@ -286,8 +286,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Les bailleurs sociaux envoient leurs lignes d'impayés et leurs faits datés (plaintes, "
         "étapes de procédure) et lisent l'état de leurs signalements. Authentification : "
-        "`Authorization: Bearer <jeton>`. Erreurs : JSON `{\"detail\": …, \"errors\": [{\"line\", "
-        "\"field\", \"message\"}]}` en français. Voir docs/api.md.\n\n"
+        '`Authorization: Bearer <jeton>`. Erreurs : JSON `{"detail": …, "errors": [{"line", '
+        '"field", "message"}]}` en français. Voir docs/api.md.\n\n'
         "Social landlords push arrears lines and dated signals and read the status of their "
         "referrals. Bearer-token authentication; errors are JSON with French messages."
     ),

@@ -45,6 +45,11 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     actions = ["reset_second_factor"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Accounts are deactivated, never deleted: their name stays on the append-only
+        events they wrote (which the PostgreSQL trigger keeps unchanged) and on the log."""
+        return False
+
     @admin.action(description=_("Reset the second factor (lost phone)"))
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """The person sets up a new second factor at their next login; each reset is

@@ -243,3 +243,16 @@ def test_a_session_without_its_second_factor_gets_no_api(demo_reference):
     client = Client()
     log_in(client, "t1-coordination")
     assert client.get("/api/v1/").status_code == 403
+
+
+def test_accounts_are_deactivated_never_deleted_in_the_back_office(demo_reference):
+    """Their name stays on the append-only events they wrote (trigger on PostgreSQL)."""
+    user = real_account(demo_reference, "t1-professionnel")
+    admin = real_account(demo_reference, "t1-admin")
+    back_office = Client()
+    log_in(back_office, "t1-admin")
+    enrol(back_office, admin)
+    delete_url = reverse("admin:accounts_user_delete", args=[user.pk])
+    assert back_office.get(delete_url).status_code == 403
+    assert back_office.post(delete_url, {"post": "yes"}).status_code == 403
+    assert type(user).objects.filter(pk=user.pk).exists()
