@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from etage.core.models import AccessAction
-from etage.core.services import access_log_record
+from etage.core.services import access_log_record, access_log_record_many
 from etage.meetings import selectors, services
 from etage.meetings.choices import ItemState, MeetingStatus, MinutesVersion
 from etage.meetings.forms import (
@@ -133,6 +133,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _agenda_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     items = list(selectors.agenda(meeting))
     pending = [i for i in items if i.state == ItemState.PENDING]
+    # The agenda names each situation's household: one read per situation shown.
+    access_log_record_many(
+        user=request.user, action=AccessAction.READ, situations=[i.situation for i in items]
+    )
     return {
         "meeting": meeting,
         "items": items,
@@ -292,6 +296,9 @@ def decision(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 _("Decision recorded for situation %(ref)s.") % {"ref": situation.reference},
             )
             return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#ordre-du-jour")
+    access_log_record(
+        user=request.user, action=AccessAction.READ, obj=situation, situation_id=situation.pk
+    )
     return render(
         request,
         "meetings/decision.html",
