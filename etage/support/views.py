@@ -154,6 +154,7 @@ def objective_edit(request: HttpRequest, pk: int, objective_pk: int) -> HttpResp
             return redirect(
                 reverse("support:plan", args=[situation.pk]) + f"#objectif-{objective.pk}"
             )
+    _log_read(request, situation)
     return render(
         request,
         "support/objective_form.html",
