@@ -164,6 +164,9 @@ def situation_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 request, _("Step recorded: %(label)s.") % {"label": workflow.ACTION_LABELS[action]}
             )
             return redirect("situations:detail", pk=situation.pk)
+    access_log_record(
+        user=request.user, action=AccessAction.READ, obj=situation, situation_id=situation.pk
+    )
     return render(
         request,
         "situations/step.html",
@@ -307,6 +310,9 @@ def event_correct(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Date corrected; the original entry is kept."))
             return redirect("situations:detail", pk=situation.pk)
+    access_log_record(
+        user=request.user, action=AccessAction.READ, obj=situation, situation_id=situation.pk
+    )
     return render(
         request,
         "situations/correct.html",
