@@ -128,6 +128,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "version": access_request.version,
             }
         )
+    # The request names the person: reading it is logged like any nominative page.
+    access_log_record(user=user, action=AccessAction.READ, obj=access_request)
     return render(
         request,
         "privacy/request_detail.html",
