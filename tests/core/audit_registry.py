@@ -22,16 +22,32 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Probe:
-    #: Demo account allowed to see the page (see tests/pathways.py for the situation).
+    #: Demo account allowed to see the page (see tests/pathways.py for the situation), or the
+    #: organisation code of the API token when ``api`` is set.
     username: str
-    #: URL kwargs from the context {"situation": Situation, ...}.
+    #: URL kwargs from the context {"situation": Situation, ...} (see ``world`` in the test).
     kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
     #: Whether the entry must carry the test situation's id.
     about_situation: bool = True
+    #: "get" or "post"; ``data`` (query string or form) from the context.
+    method: str = "get"
+    data: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
+    status: int = 200
+    #: Requested with an API token of the persona's organisation instead of a session.
+    api: bool = False
 
 
 def _pk(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"pk": ctx["situation"].pk}
+
+
+def _sub(key: str, name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The situation's pk and one of its sub-objects' pk as ``name``."""
+    return lambda ctx: {"pk": ctx["situation"].pk, name: ctx[key].pk}
+
+
+def _own(key: str, name: str = "pk") -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda ctx: {name: ctx[key].pk}
 
 
 PROBES: dict[str, Probe] = {
@@ -39,42 +55,57 @@ PROBES: dict[str, Probe] = {
     "situations:household": Probe("t1-professionnel", _pk),
     "situations:sharing": Probe("t1-coordination", _pk),
     "situations:list": Probe("t1-professionnel"),
+    "situations:step": Probe("t1-professionnel", lambda ctx: {**_pk(ctx), "action": "assess"}),
+    "situations:event_correct": Probe("t1-professionnel", _sub("pathway_event", "event_pk")),
     "support:plan": Probe("t1-professionnel", _pk),
     "support:journal": Probe("t1-professionnel", _pk),
     "support:documents": Probe("t1-professionnel", _pk),
     "support:reviews": Probe("t1-professionnel", _pk),
+    "support:objective_edit": Probe("t1-professionnel", _sub("objective", "objective_pk")),
+    "support:action_detail": Probe("t1-professionnel", _sub("plan_action", "action_pk")),
+    "support:document_download": Probe("t1-association", _sub("document", "document_pk")),
+    "procedures:event_correct": Probe("t1-professionnel", _sub("procedure_event", "event_pk")),
+    "procedures:aid_update": Probe("t1-professionnel", _sub("aid", "aid_pk")),
+    "meetings:detail": Probe("t1-coordination", _own("meeting")),
+    "meetings:decision": Probe(
+        "t1-coordination", lambda ctx: {"pk": ctx["meeting"].pk, "item_pk": ctx["item"].pk}
+    ),
+    "meetings:minutes": Probe(
+        "t1-coordination",
+        lambda ctx: {"pk": ctx["meeting"].pk, "version": "membres", "fmt": "pdf"},
+    ),
     "intake:my_referrals": Probe("t1-signalement"),
+    "privacy:request_detail": Probe("t1-dpd", _own("access_request"), about_situation=False),
+    "privacy:answer_download": Probe("t1-dpd", _own("access_request"), about_situation=False),
+    "privacy:search": Probe(
+        "t1-dpd",
+        about_situation=False,
+        data=lambda ctx: {"last_name": ctx["last_name"], "reason": "DA-2026-0001"},
+    ),
+    "privacy:person_file": Probe(
+        "t1-dpd",
+        _own("household"),
+        method="post",
+        data=lambda ctx: {"format": "json", "reason": "DA-2026-0001"},
+    ),
+    "arrears:detail": Probe("t1-recouvrement", _own("batch"), about_situation=False),
+    "linkage:queue": Probe("t1-professionnel", about_situation=False),
+    "linkage:merges": Probe("t1-coordination", about_situation=False),
+    "linkage:merge_start": Probe(
+        "t1-coordination", lambda ctx: {"situation_pk": ctx["situation"].pk}
+    ),
+    "alerts:candidate_list": Probe("t1-professionnel", about_situation=False),
+    "alerts:candidate_convert": Probe("t1-professionnel", _own("candidate"), about_situation=False),
+    "alerts:candidate_dismiss": Probe("t1-professionnel", _own("candidate"), about_situation=False),
+    "api:referrals": Probe("t1-signalement", api=True),
+    "api:referral": Probe("t1-signalement", _own("referral"), api=True),
 }
 
 NOMINATIVE_NOT_PROBED: dict[str, str] = {
-    "situations:step": "form of a pathway step; needs a step allowed at the situation's status",
-    "situations:event_correct": "needs a pathway event to correct",
-    "procedures:event_correct": "needs a procedure event (its GET is logged, procedures tests)",
-    "procedures:aid_update": "needs an aid (its GET is logged, procedures tests)",
-    "support:objective_edit": "needs an objective of the plan",
-    "support:action_detail": "needs a plan action (logged, support tests)",
-    "support:document_download": "needs a stored document (logged: test_documents.py)",
-    "meetings:detail": "needs a meeting with an agenda",
-    "meetings:decision": "needs an agenda item",
-    "meetings:minutes": "needs a held meeting (logged: test_minutes.py)",
-    "privacy:request_detail": "rights of the person, issue 7 (being built)",
-    "privacy:answer_download": "rights of the person, issue 7 (being built)",
-    "privacy:search": "rights of the person, issue 7 (being built)",
-    "privacy:person_file": "rights of the person, issue 7 (being built)",
-    "privacy:erase": "rights of the person, issue 7 (being built)",
-    "breakglass:open": "administrators' emergency access, issue 7 (being built)",
-    "arrears:detail": "landlord's arrears lines, issue 6 (being built)",
-    "linkage:queue": "record linkage, issue 6 (being built)",
-    "linkage:decide": "record linkage, issue 6 (being built)",
-    "linkage:merges": "record linkage, issue 6 (being built)",
-    "linkage:merge_start": "record linkage, issue 6 (being built)",
-    "alerts:candidate_list": "early-warning candidates, issue 6 (being built)",
-    "alerts:candidate_convert": "early-warning candidates, issue 6 (being built)",
-    "alerts:candidate_dismiss": "early-warning candidates, issue 6 (being built)",
-    "api:arrears_batch": "REST API, issue 6 (being built)",
-    "api:signals": "REST API, issue 6 (being built)",
-    "api:referrals": "REST API, issue 6 (being built)",
-    "api:referral": "REST API, issue 6 (being built)",
+    "privacy:erase": "POST that anonymises the household (a change, not a read): "
+    "tests/privacy/test_objection_erasure.py",
+    "linkage:decide": "POST that links a lease to a household (a change, logged by the service): "
+    "tests/linkage/test_views.py",
 }
 
 #: Namespaces with no household data at all.
@@ -128,11 +159,14 @@ NOT_NOMINATIVE: dict[str, str] = {
     "privacy:objection_lift": "POST (issue 7, being built)",
     "privacy:legal_hold": "POST form (issue 7, being built)",
     "privacy:legal_hold_lift": "POST (issue 7, being built)",
+    "breakglass:open": "the form and the administrator's own open grants: references and times",
     "breakglass:register": "the grants' register for officers: who, reference, reason",
     "arrears:list": "the landlord's imports: file names, dates and counts",
     "arrears:status": "progress of an import: counts",
     "linkage:merge_undo": "POST",
     "api:schema": "the OpenAPI schema",
-    "api:arrears_batches": "the landlord's imports: counts (issue 6, being built)",
+    "api:arrears_batches": "the landlord's imports: counts",
+    "api:arrears_batch": "one of the landlord's imports: its status and counts",
+    "api:signals": "POST only: the landlord pushes its own signals; the answer is counts",
     "api:?": "the API's catch-all answer (404 in JSON)",
 }
