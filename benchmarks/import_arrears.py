@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = [
@@ -157,7 +158,7 @@ def measure_baseline(path: Path) -> dict[str, object]:
                 for row in rows():
                     copy.write_row(row)
         else:
-            batch: list[tuple[object, ...]] = []
+            batch: list[tuple[Any, ...]] = []
             sql = f"INSERT INTO bench_raw_arrears VALUES ({', '.join(['%s'] * 11)})"
             for row in rows():
                 batch.append(tuple(str(v) if isinstance(v, Decimal) else v for v in row))
@@ -230,7 +231,7 @@ def main() -> None:
                         "file_mb": round(path.stat().st_size / 1e6, 1),
                         "seconds": result["seconds"],
                         "baseline_seconds": baseline["seconds"],
-                        "ratio": round(float(result["seconds"]) / float(baseline["seconds"]), 2),
+                        "ratio": round(float(result["seconds"]) / float(baseline["seconds"]), 2),  # type: ignore[arg-type]
                         "peak_memory_mb": result["peak_memory_mb"],
                         "baseline_peak_memory_mb": baseline["peak_memory_mb"],
                         "created": result["created"],

@@ -164,8 +164,8 @@ def main() -> None:
         started = time.perf_counter()
         link_import(batch=batch)  # type: ignore[arg-type]
         seconds = time.perf_counter() - started
-    statuses = dict(
-        ArrearsLine.objects.filter(last_import=batch)
+    statuses: dict[str, int] = dict(
+        ArrearsLine.objects.filter(last_import=batch)  # type: ignore[misc]
         .values_list("link_status")
         .annotate(n=Count("pk"))
         .order_by()

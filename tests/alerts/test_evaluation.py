@@ -31,7 +31,7 @@ Arrears = Callable[..., ArrearsImport]
 
 
 def snapshot() -> list[dict[str, Any]]:
-    return list(Candidate.objects.order_by("pk").values())
+    return [dict(row) for row in Candidate.objects.order_by("pk").values()]
 
 
 def test_a_lease_owing_two_months_of_rent_becomes_a_candidate_with_its_latest_signal(

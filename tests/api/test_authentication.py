@@ -116,6 +116,7 @@ def test_the_technical_account_never_logs_in_to_the_pages(tokens: dict[str, str]
     user = account.user
     assert not user.has_usable_password()
     assert user.role == "signaller"
+    assert user.organisation is not None
     assert user.organisation.code == "EMH"
     # Even if someone gave it a password in the back-office.
     user.set_password("un-mot-de-passe-solide-2026")
@@ -205,6 +206,7 @@ def test_an_administrator_creates_a_token_sees_its_secret_once_and_revokes_it(
     secret = response.context["secret"]
     assert secret.startswith(token.prefix)
     assert "une seule fois" in response.content.decode()
+    assert token.created_by is not None
     assert token.created_by.username == "t1-admin"
 
     listing = admin.get("/administration/api/apitoken/").content.decode()

@@ -4,6 +4,7 @@ token has its own rate limits, answered with 429 and Retry-After."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -14,7 +15,7 @@ from tests.api.conftest import post_json
 SIGNALS = "/api/v1/signals/"
 
 
-def _shape(response: object) -> dict[str, object]:
+def _shape(response: object) -> dict[str, Any]:
     body = response.json()  # type: ignore[attr-defined]
     assert set(body) == {"detail", "errors"}, body
     assert isinstance(body["detail"], str)

@@ -67,6 +67,7 @@ def test_a_landlord_social_worker_decides_an_uncertain_match(open_as, uncertain_
     audit(worker)
     line = ArrearsLine.objects.get()
     assert line.link_status == LinkStatus.CONFIRMED
+    assert line.household is not None
     assert line.household.people.get().last_name == "Dupont"
 
     # Another landlord's social worker never sees it.

@@ -4,6 +4,8 @@ change them on every database; on PostgreSQL a trigger refuses it in SQL too, ex
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
@@ -22,7 +24,7 @@ def _entry(user) -> AccessLogEntry:
     return access_log_record(user=user, action=AccessAction.READ, obj=user)
 
 
-def _raw_sql_refused(sql: str, params: list[object]) -> bool:
+def _raw_sql_refused(sql: str, params: list[Any]) -> bool:
     with (
         pytest.raises(IntegrityError, match="append-only"),
         transaction.atomic(),

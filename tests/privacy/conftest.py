@@ -92,7 +92,7 @@ def rich(refer, advance, demo_reference, media_root, dpo, access_request) -> Ric
     objective = support.objective_create(
         user=pro,
         situation_id=situation.pk,
-        theme_id=Theme.objects.first().pk,
+        theme_id=Theme.objects.get(code="budget_debt").pk,
         title="Objectif Zorglubien : résorber la dette",
     )
     action = support.action_create(

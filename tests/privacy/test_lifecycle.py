@@ -50,7 +50,9 @@ def months_after(day: dt.date, months: int) -> dt.date:
 def retention(day: dt.date, *, dry_run: bool = False) -> dict[str, int]:
     args = ["etage_retention", "--date", day.isoformat()] + (["--dry-run"] if dry_run else [])
     call_command(*args, stdout=io.StringIO())
-    return RetentionReport.objects.first().counts
+    report = RetentionReport.objects.first()
+    assert report is not None
+    return report.counts
 
 
 def table_counts() -> dict[str, int]:

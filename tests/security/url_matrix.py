@@ -277,13 +277,11 @@ def own_landlord_candidate(world: World, user: User | None, candidate: Candidate
     their territories."""
     if not _landlord_staff(user, (Role.PROFESSIONAL,)):
         return False
-    if candidate is None:
-        return True
+    if candidate is None or user is None:
+        return candidate is None
     return (
         candidate.landlord_id == user.organisation_id
-        and user.territories.filter(  # type: ignore[union-attr]
-            pk=candidate.territory_id
-        ).exists()
+        and user.territories.filter(pk=candidate.territory_id).exists()
     )
 
 
@@ -301,9 +299,9 @@ def platform_member(world: World, user: User | None, subject: Any) -> bool:
     if user is None or user.role not in (Role.PROFESSIONAL, Role.COORDINATOR):
         return False
     platform = _platform(subject)
-    return (
-        _coordinates(user, platform)
-        or platform.memberships.filter(
+    return _coordinates(user, platform) or (
+        user.organisation_id is not None
+        and platform.memberships.filter(
             organisation_id=user.organisation_id, is_active=True
         ).exists()
     )
