@@ -3,6 +3,7 @@ else). Thin: forms shape the input, services decide and log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -264,69 +265,71 @@ def _int(value: Any) -> int:
         return 0
 
 
+def _act(request: HttpRequest, action: Callable[[], str]) -> HttpResponse:
+    """Run one officer's action (the service checks and records it); its French success
+    message, or the refusal, is shown on the page the officer came from."""
+    try:
+        done = action()
+    except services.PrivacyRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(_next(request))
+
+
 @login_required
 @require_POST
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request)
-    try:
+
+    def record() -> str:
         recorded = services.objection_record(
             user=user, situation_id=pk, request_id=_int(request.POST.get("request"))
         )
-    except services.PrivacyRefused as exc:
-        _refused(request, exc)
-    else:
-        messages.success(
-            request,
-            _(
-                "Objection recorded on situation %(ref)s: no new share; the organisations "
-                "sharing it are told."
-            )
-            % {"ref": recorded.situation.reference},
-        )
-    return redirect(_next(request))
+        return _(
+            "Objection recorded on situation %(ref)s: no new share; the organisations "
+            "sharing it are told."
+        ) % {"ref": recorded.situation.reference}
+
+    return _act(request, record)
 
 
 @login_required
 @require_POST
 def objection_lift(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request)
-    try:
+
+    def lift() -> str:
         services.objection_lift(user=user, objection_id=pk)
-    except services.PrivacyRefused as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Objection lifted."))
-    return redirect(_next(request))
+        return _("Objection lifted.")
+
+    return _act(request, lift)
 
 
 @login_required
 @require_POST
 def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request)
-    try:
-        hold = services.legal_hold_set(
+
+    def hold() -> str:
+        held = services.legal_hold_set(
             user=user, situation_id=pk, reason=request.POST.get("reason", "")
         )
-    except services.PrivacyRefused as exc:
-        _refused(request, exc)
-    else:
-        messages.success(
-            request, _("Legal hold set on situation %(ref)s.") % {"ref": hold.situation.reference}
-        )
-    return redirect(_next(request))
+        return _("Legal hold set on situation %(ref)s.") % {"ref": held.situation.reference}
+
+    return _act(request, hold)
 
 
 @login_required
 @require_POST
 def legal_hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request)
-    try:
+
+    def lift() -> str:
         services.legal_hold_lift(user=user, hold_id=pk)
-    except services.PrivacyRefused as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Legal hold lifted."))
-    return redirect(_next(request))
+        return _("Legal hold lifted.")
+
+    return _act(request, lift)
 
 
 @login_required
