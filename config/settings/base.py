@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "etage.api",
     "etage.privacy",
     "etage.breakglass",
+    "etage.analytics",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 # Uploaded documents live outside the web root and are served only through a permission check.
 MEDIA_ROOT = env_path("ETAGE_MEDIA_DIR", DATA_DIR / "media")
+# Pseudonymised Parquet snapshots that every analytics view reads (etage.analytics.store).
+ETAGE_SNAPSHOT_DIR = env_path("ETAGE_SNAPSHOT_DIR", DATA_DIR / "snapshots")
 # Largest document accepted (data-protection.md #20); checked before anything is stored.
 ETAGE_MAX_UPLOAD_BYTES = env_int("ETAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1)
 # Largest arrears extract accepted on the import page (docs/imports.md): a monthly extract of
