@@ -336,6 +336,15 @@ INVENTORY: dict[str, ModelUse] = {
         "The recipient",
         "With the access request",
     ),
+    "analytics.IndicatorDefinition": _CONFIG,
+    "analytics.IndicatorValue": ModelUse(
+        Kind.CONFIGURATION,
+        "Anonymous statistics of the evaluation indicators (counts, shares, medians per "
+        "period, territory and breakdown; never linked to a situation)",
+        "Evaluators; steering (small cells suppressed) and coordinators on their territories",
+        "Kept as anonymised statistics after the purges (data-protection.md #12)",
+    ),
+    "analytics.CostParameter": _CONFIG,
 }
 
 
