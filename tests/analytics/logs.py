@@ -398,10 +398,18 @@ def build_log(
         events.extend(case.events)
     # seq is the recording order: backdated facts are recorded late, so it differs from the
     # timestamp order, and among equal timestamps it is not the activities' alphabet.
-    lag = {id(e): rng.uniform(0, 20 * DAY) for e in events}
-    recorded = sorted(
-        events, key=lambda e: (e["timestamp"] + dt.timedelta(seconds=lag[id(e)]), rng.random())
-    )
+    # A case's pathway steps are recorded in the order they happen (recording time never
+    # goes back along the pathway); procedure facts are recorded whenever.
+    recorded_at_of: dict[int, tuple[dt.datetime, int]] = {}
+    last_recorded: dict[str, dt.datetime] = {}
+    for index, event in enumerate(events):  # still in generation order here
+        recorded_at = event["timestamp"] + dt.timedelta(seconds=rng.uniform(0, 20 * DAY))
+        if event["category"] == "pathway":
+            previous = last_recorded.get(event["case_id"])
+            recorded_at = max(recorded_at, previous) if previous else recorded_at
+            last_recorded[event["case_id"]] = recorded_at
+        recorded_at_of[id(event)] = (recorded_at, index)
+    recorded = sorted(events, key=lambda e: recorded_at_of[id(e)])
     for seq, event in enumerate(recorded, start=1):
         event["seq"] = seq
         event["event_id"] = f"E{seq:011d}"
