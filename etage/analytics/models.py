@@ -91,3 +91,49 @@ class CostParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.territory or '*'} {self.level}"
+
+
+# -- Reference-pathway rules (compliance.py) -----------------------------------------------
+
+
+class ReferenceRule(models.Model):
+    """A rule of the reference pathway whose compliance the evaluators measure
+    (``etage.analytics.compliance``). Rules are configuration: no personal data."""
+
+    class Kind(models.TextChoices):
+        WITHIN = "within", _("Activity followed by another within a delay")
+        EVERY = "every", _("Activity repeated at least every N days while in a status")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    #: "within": the activity that starts the delay (its first occurrence).
+    source_activity = models.CharField(_("from activity"), max_length=64, blank=True)
+    #: "within": activities that satisfy the rule (any of them, comma-separated);
+    #: "every": the activity that must recur.
+    target_activities = models.CharField(_("expected activities"), max_length=300)
+    days = models.PositiveIntegerField(_("delay (days)"))
+    #: "within": measure only the cases that reached an expected activity (the delay among
+    #: those who got there), instead of counting the missing ones as deviations.
+    only_reached = models.BooleanField(_("only cases that reached it"), default=False)
+    #: "every": the status during which the activity must recur.
+    status = models.CharField(_("while in status"), max_length=32, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reference-pathway rule")
+        verbose_name_plural = _("reference-pathway rules")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["within", "every"]),
+                name="reference_rule_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.target_activities.split(",") if t.strip())

@@ -345,6 +345,7 @@ INVENTORY: dict[str, ModelUse] = {
         "Kept as anonymised statistics after the purges (data-protection.md #12)",
     ),
     "analytics.CostParameter": _CONFIG,
+    "analytics.ReferenceRule": _CONFIG,
 }
 
 
