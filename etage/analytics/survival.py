@@ -135,7 +135,7 @@ def _product_limit(at_risk: IntArray, events: IntArray) -> tuple[FloatArray, Flo
     """log S and Greenwood's cumulative sum, both per row."""
     n = at_risk.astype(float)
     d = events.astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_s = np.cumsum(np.log(n - d) - np.log(n))
         terms = d / (n * (n - d))
     # n == d: the curve drops to 0 and Greenwood's term is infinite; lifelines counts it as 0.
@@ -157,7 +157,7 @@ def kaplan_meier(durations: ArrayLike, observed: ArrayLike, *, alpha: float = 0.
     events = _count(table, e)
     log_s, greenwood = _product_limit(table.at_risk, events)
     survival = np.exp(log_s)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         spread = z * np.sqrt(greenwood) / log_s
         lower = np.exp(-np.exp(np.log(-log_s) - spread))
         upper = np.exp(-np.exp(np.log(-log_s) + spread))
@@ -233,7 +233,7 @@ def aalen_johansen(
     # Var F(t) = sum_j (F(t) - F_j)^2 a_j + sum_j S_{j-1}^2 dk_j (n_j - dk_j) / n_j^3
     #            - 2 sum_j (F(t) - F_j) S_{j-1} dk_j / n_j^2, over t_j <= t, expanded in F(t)
     # so that every row is a cumulative sum.
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         a = d / n / (n - d)
     a[~np.isfinite(a)] = 0.0  # n == d only on the last row, where F(t) - F_j = 0
     first = (
@@ -245,7 +245,7 @@ def aalen_johansen(
     b = lag_s * dk / n**2
     third = -np.cumsum(b * incidence) + np.cumsum(b) * incidence
     variance = first + second - 2 * third
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         transformed = np.log(-np.log(incidence))
         se = np.sqrt(variance) / (incidence * np.abs(np.log(incidence)))
         lower = np.exp(-np.exp(transformed + z * se))
@@ -290,7 +290,7 @@ def logrank(durations: ArrayLike, observed: ArrayLike, groups: ArrayLike) -> Log
     d_i = died.sum(1)
     expected = n_ij * (d_i / n_i)[:, None]
     z_j = died.sum(0) - expected.sum(0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = (n_i - d_i) / (n_i - 1)
     ratio[~np.isfinite(ratio)] = 1.0  # n_i == 1: its term is zero anyway
     factor = ratio * d_i / n_i**2
