@@ -28,7 +28,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -81,6 +81,27 @@ def pseudonym(kind: str, pk: int | None, *, secret: str | None = None) -> str:
     return base64.b32encode(digest).decode("ascii")[:PSEUDONYM_LENGTH]
 
 
+def pseudonymiser(kind: str, *, secret: str | None = None) -> Callable[[int | None], str]:
+    """:func:`pseudonym` for many primary keys of one kind: the keyed HMAC state is built
+    once and copied (the snapshot pseudonymises millions of events)."""
+    base = hmac.new(_key(secret), f"{kind}:".encode(), hashlib.sha256)
+
+    def one(pk: int | None) -> str:
+        if pk is None:
+            return ""
+        mac = base.copy()
+        mac.update(str(pk).encode())
+        return base64.b32encode(mac.digest()).decode("ascii")[:PSEUDONYM_LENGTH]
+
+    return one
+
+
+def key_fingerprint(*, secret: str | None = None) -> str:
+    """First 8 hex characters of SHA-256 over the key: tells whether two snapshots join
+    without revealing the key."""
+    return hashlib.sha256(_key(secret)).hexdigest()[:8]
+
+
 def age_band(birth_year: int | None, on: dt.date) -> str:
     if birth_year is None:
         return ""
@@ -100,6 +121,11 @@ def rounded(amount: Decimal | None) -> int | None:
     if amount is None:
         return None
     return int((Decimal(amount) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 100)
+
+
+def codes(payload: Any) -> dict[str, str]:
+    """The closed-list codes of an event payload (keys of :data:`EVENT_DETAIL_KEYS`)."""
+    return _codes(payload)
 
 
 def _codes(payload: Any) -> dict[str, str]:
