@@ -17,6 +17,7 @@ urlpatterns = [
     path("protection/", include("etage.privacy.urls")),
     path("acces-urgence/", include("etage.breakglass.urls")),
     path("rapprochement/", include("etage.linkage.urls")),
+    path("", include("etage.analytics.urls")),
     path("administration/", admin_site.urls),
     path("api/", include("etage.api.urls")),
 ]

@@ -114,6 +114,12 @@ NOT_NOMINATIVE_NAMESPACES: dict[str, str] = {
 }
 
 NOT_NOMINATIVE: dict[str, str] = {
+    "analytics:dashboard": "indicator aggregates, small cells suppressed for steering",
+    "analytics:compare": "indicator aggregates per territory",
+    "analytics:definitions": "the indicator catalogue",
+    "analytics:definition": "one indicator's definition",
+    "analytics:export_csv": "the dashboard's aggregates, as shown",
+    "analytics:export_xlsx": "the dashboard's aggregates, as shown",
     "core:home": "profile, territories and partners; counts only",
     "situations:archive_reason": (
         "asks why an archived situation is read: its reference only; stating the reason writes "

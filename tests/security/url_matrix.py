@@ -408,7 +408,29 @@ V, S, MS, RS, RP, D, MG = (
     Action.MANAGE_SHARING,
 )
 
+
+def dashboard_reader(world: World, user: User | None, subject: Any) -> bool:
+    """Indicator dashboards (data-protection.md #7): evaluators, and steering and coordinators
+    with a territory assigned."""
+    if user is None:
+        return False
+    if user.role == Role.EVALUATOR:
+        return True
+    return user.role in (Role.STEERING, Role.COORDINATOR) and user.territories.exists()
+
+
+def _indicator_codes(world: World, user: User | None) -> Iterable[Target]:
+    return [Target({"code": "identified"}), Target({"code": "cost_per_household"})]
+
+
 ROUTES: dict[str, Route] = {
+    # Analytics: indicator dashboards (aggregates; scoped in tests/analytics/test_dashboards*)
+    "analytics:dashboard": Route(none, dashboard_reader),
+    "analytics:compare": Route(none, dashboard_reader),
+    "analytics:definitions": Route(none, dashboard_reader),
+    "analytics:definition": Route(_indicator_codes, dashboard_reader),
+    "analytics:export_csv": Route(none, dashboard_reader),
+    "analytics:export_xlsx": Route(none, dashboard_reader),
     # Core
     "core:home": Route(none, anyone),
     "core:access_log": Route(none, DPO),

@@ -1,0 +1,198 @@
+"""Indicator dashboards (issue 8): one page per role's scope, the definition of each
+indicator, the territory comparison and the CSV/XLSX exports of exactly what is shown.
+
+Every view starts with :func:`~.scope.require_dashboard` (403 for roles without analytics)
+and reads only the stored indicator rows of the territories in scope.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from etage.analytics import tables
+from etage.analytics.catalogue import BY_CODE, CATALOGUE, DIMENSIONS, FAMILIES
+from etage.analytics.models import IndicatorValue
+from etage.analytics.scope import AnalyticsScope, require_dashboard
+from etage.core.exports import csv_lines, safe_cell
+
+
+def _territories(scope: AnalyticsScope) -> list[str]:
+    """Territory codes the user may choose ("" = all together, evaluators only)."""
+    stored = set(
+        IndicatorValue.objects.exclude(territory="").values_list("territory", flat=True).distinct()
+    )
+    if scope.all_territories:
+        return ["", *sorted(stored)]
+    return sorted(scope.territories)
+
+
+def _years(scope: AnalyticsScope, territories: list[str]) -> list[str]:
+    periods = (
+        IndicatorValue.objects.filter(territory__in=territories, dimension="all")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return sorted({p for p in periods if len(p) == 4}, reverse=True)
+
+
+class DashboardForm(forms.Form):
+    annee = forms.ChoiceField(label=gettext_lazy("Year"), required=False)
+    territoire = forms.ChoiceField(label=gettext_lazy("Territory"), required=False)
+    ventilation = forms.ChoiceField(label=gettext_lazy("Breakdown"), required=False)
+
+    def __init__(self, *args: Any, years: list[str], territories: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [(y, y) for y in years]  # type: ignore[attr-defined]
+        territory_choices = [(t, t or _("All territories")) for t in territories]
+        self.fields["territoire"].choices = territory_choices  # type: ignore[attr-defined]
+        self.fields["ventilation"].choices = list(DIMENSIONS.items())  # type: ignore[attr-defined]
+
+    def choice(self, name: str, default: str) -> str:
+        if self.is_valid():
+            value = self.cleaned_data.get(name)
+            if value:
+                return str(value)
+        return default
+
+
+def _selection(request: HttpRequest, scope: AnalyticsScope) -> tuple[DashboardForm, str, str, str]:
+    territories = _territories(scope)
+    years = _years(scope, territories)
+    form = DashboardForm(request.GET or None, years=years, territories=territories)
+    year = form.choice("annee", years[0] if years else "")
+    territory = form.choice("territoire", territories[0] if territories else "")
+    if request.GET.get("territoire") == "" and "" in territories:
+        territory = ""
+    dimension = form.choice("ventilation", "all")
+    if not form.is_bound:
+        form = DashboardForm(
+            {"annee": year, "territoire": territory, "ventilation": dimension},
+            years=years,
+            territories=territories,
+        )
+    return form, year, territory, dimension
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = require_dashboard(request.user)
+    form, year, territory, dimension = _selection(request, scope)
+    board = (
+        tables.dashboard(scope, year=year, territory=territory, dimension=dimension)
+        if year and scope.may_see(territory)
+        else None
+    )
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "scope": scope,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    scope = require_dashboard(request.user)
+    _form, year, territory, dimension = _selection(request, scope)
+    if not scope.may_see(territory):
+        raise Http404
+    # No figure yet: the file holds the header only, as the page shows no table.
+    header, rows = tables.export_rows(
+        tables.dashboard(scope, year=year, territory=territory, dimension=dimension)
+        if year
+        else None
+    )
+    name = f"indicateurs-{territory or 'tous'}-{year}-{dimension}"
+    if fmt == "csv":
+        stream = StreamingHttpResponse(
+            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        )
+        stream["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return stream
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Indicators")[:31])
+    sheet.append([safe_cell(cell) for cell in header])
+    for row in rows:
+        sheet.append([safe_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    require_dashboard(request.user)
+    families = [
+        (label, [i for i in CATALOGUE if i.family == family]) for family, label in FAMILIES.items()
+    ]
+    return render(request, "analytics/indicator_list.html", {"families": families})
+
+
+@login_required
+def definition(request: HttpRequest, code: str) -> HttpResponse:
+    require_dashboard(request.user)
+    indicator = BY_CODE.get(code)
+    if indicator is None:
+        raise Http404
+    return render(
+        request,
+        "analytics/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "family": FAMILIES[indicator.family],
+            "breakdowns": [DIMENSIONS[d] for d in indicator.breakdowns],
+        },
+    )
+
+
+class ComparisonForm(forms.Form):
+    annee = forms.ChoiceField(label=gettext_lazy("Year"), required=False)
+    famille = forms.ChoiceField(label=gettext_lazy("Family of indicators"), required=False)
+
+
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    scope = require_dashboard(request.user)
+    territories = [t for t in _territories(scope) if t]
+    years = _years(scope, territories)
+    form = ComparisonForm(request.GET or None)
+    form.fields["annee"].choices = [(y, y) for y in years]  # type: ignore[attr-defined]
+    form.fields["famille"].choices = list(FAMILIES.items())  # type: ignore[attr-defined]
+    year = years[0] if years else ""
+    family = next(iter(FAMILIES))
+    if form.is_valid():
+        year = form.cleaned_data["annee"] or year
+        family = form.cleaned_data["famille"] or family
+    else:
+        form = ComparisonForm({"annee": year, "famille": family})
+        form.fields["annee"].choices = [(y, y) for y in years]  # type: ignore[attr-defined]
+        form.fields["famille"].choices = list(FAMILIES.items())  # type: ignore[attr-defined]
+    result = (
+        tables.comparison(scope, year=year, family=family, territories=territories)
+        if year
+        else None
+    )
+    return render(
+        request,
+        "analytics/dashboard_compare.html",
+        {"form": form, "comparison": result, "family_label": FAMILIES[family]},
+    )
