@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 2019
 # The embedded default database lives under var/ unless DATABASE_URL says otherwise.
 
-.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations messages clean bench-import
+.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations messages clean bench-import bench-analytics
 
 help:
 	@echo "make demo          installe, migre, crée les données fictives et sert sur http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint          ruff (format et règles) et mypy"
 	@echo "make messages      met à jour le catalogue français locale/fr et le compile (GNU gettext requis)"
 	@echo "make bench-import  mesure l'import d'une extraction d'un million de lignes (voir docs/performance.md)"
+	@echo "make bench-analytics mesure indicateurs, carte des processus et variantes à l'échelle nationale (voir docs/performance.md)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ETAGE demande Python >= 3.11 (trouvé : " + sys.version.split()[0] + ")")'
@@ -82,6 +83,11 @@ messages: install
 # SQLite scratch file under var/bench/ unless DATABASE_URL names a database made for it.
 bench-import: install
 	$(PY) benchmarks/import_arrears.py $(BENCH_ARGS)
+
+# Indicators, process map and variants on a generated national log (520,000 situations, ≈ 7.9
+# million events, written once under var/bench/) against raw DuckDB and pm4py (docs/performance.md).
+bench-analytics: install-dev
+	$(PY) benchmarks/analytics/run.py $(BENCH_ARGS)
 
 format: install-dev
 	$(BIN)/ruff format .
