@@ -321,10 +321,10 @@ def main() -> None:
     data: Path = args.data or ROOT / "var" / "bench" / f"analytics-{args.scale}-{args.seed}"
     if args.child:
         if args.child.startswith("pm4py_"):
-            result = child_pm4py(args.child.removeprefix("pm4py_"), data, args.cases)
+            measured = child_pm4py(args.child.removeprefix("pm4py_"), data, args.cases)
         else:
-            result = child_duckdb(args.child, data, args.repeat)
-        print(json.dumps(result))
+            measured = child_duckdb(args.child, data, args.repeat)
+        print(json.dumps(measured))
         return
 
     _emit({"measure": "machine", **_machine()})
