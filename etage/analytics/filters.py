@@ -348,7 +348,7 @@ def _trace_filtered(filters: Filters, situations: str, params: list[Any]) -> tup
         )
         agg_params.extend([a, b])
         conditions.append(
-            "nf_first_a IS NOT NULL AND (nf_last_b IS NULL OR nf_last_b < nf_first_a)"
+            "nf_first_a IS NOT NULL AND (nf_last_b IS NULL OR nf_last_b <= nf_first_a)"
         )
     if filters.min_days is not None or filters.max_days is not None:
         aggregates.append("(epoch(max(timestamp)) - epoch(min(timestamp))) / 86400.0 AS duration")
