@@ -8,7 +8,9 @@ dependency). What they compute, and where they knowingly differ from lifelines:
   and one per distinct duration; an event and a censoring at the same time: the censored
   subject is still at risk at that time), Greenwood variance and the exponential-Greenwood
   ("log(-log)") interval, undefined bounds set to 1 where S = 1 as lifelines does. The median
-  is the first time S <= 0.5 (``math.inf`` when the curve never gets there).
+  is the first time S <= 0.5 (``math.inf`` when the curve never gets there), read like
+  lifelines on the floating-point curve: a curve at exactly one half in exact arithmetic (4
+  events out of 8) may sit 1e-16 above it, and the median is then the next time.
 - :func:`aalen_johansen`: the cumulative incidence of one cause with competing causes,
   F_k(t) = sum over t_j <= t of S(t_j-) d_kj / n_j, and the variance lifelines uses (Collett,
   delta method on log(-log)). Differences: lifelines jitters times tied between different
