@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from etage.analytics.filters import ATTRIBUTE_COLUMNS, LEVEL_CODES, LIST_ATTRIBUTE_COLUMNS, Filters
 from etage.procedures.choices import EventKind
 from etage.situations import choices as sc
+from etage.situations.selectors import EVENT_LABELS, PATHWAY_EVENT_LABELS
 from etage.situations.workflow import ACTION_LABELS
 
 #: Names of the situation columns of the attribute filter.
@@ -58,25 +59,24 @@ VALUE_LABELS: dict[str, Mapping[str, Any]] = {
 
 LEVEL_LABELS: Mapping[str, Any] = dict(sc.Level.choices)
 
-#: Events of the review, consent and sharing categories, named by the snapshot writer.
+#: Events of the consent and sharing categories (as the situation's timeline names them).
 EXTRA_ACTIVITY_LABELS: dict[str, Any] = {
-    "review": gettext_lazy("Support review"),
-    "support_review": gettext_lazy("Support review"),
-    "consent_given": gettext_lazy("Consent given"),
+    "referral_added": gettext_lazy("New referral for this household"),
+    "consent_recorded": gettext_lazy("Consent recorded"),
     "consent_withdrawn": gettext_lazy("Consent withdrawn"),
-    "share_granted": gettext_lazy("Sharing granted"),
-    "share_revoked": gettext_lazy("Sharing revoked"),
+    "share_granted": gettext_lazy("Shared with an organisation"),
+    "share_revoked": gettext_lazy("Sharing ended"),
 }
 
 
 def activity_label(code: str) -> str:
-    """The French name of an activity code (pathway action or procedure event)."""
-    if code in ACTION_LABELS:
-        return str(ACTION_LABELS[code])
+    """The French name of an activity code: a pathway step as the situation's timeline reads
+    it once done, a procedure event, or another app's event."""
+    for labels in (PATHWAY_EVENT_LABELS, EVENT_LABELS, EXTRA_ACTIVITY_LABELS, ACTION_LABELS):
+        if code in labels:
+            return str(labels[code])
     if code in EventKind.values:
         return str(EventKind(code).label)
-    if code in EXTRA_ACTIVITY_LABELS:
-        return str(EXTRA_ACTIVITY_LABELS[code])
     return code
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.urls import path
 
 from etage.analytics import views_dashboards as dashboards
+from etage.analytics.urls_process import urlpatterns as process_urlpatterns
 
 app_name = "analytics"
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("indicateurs/definitions/<slug:code>/", dashboards.definition, name="definition"),
     path("indicateurs/export.csv", dashboards.export, {"fmt": "csv"}, name="export_csv"),
     path("indicateurs/export.xlsx", dashboards.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    *process_urlpatterns,
 ]
