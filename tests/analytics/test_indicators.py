@@ -435,7 +435,7 @@ def test_every_territory_and_breakdown_is_present(
 def test_cost_per_household_divides_the_sourced_cost_by_the_households_supported(
     snapshot: tuple[BuiltLog, list[IndicatorRow]],
 ) -> None:
-    log, rows = snapshot
+    log, _rows = snapshot
     active = oracle(log, "in_support")
     year = "2023"
     costs = [
