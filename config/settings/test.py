@@ -22,3 +22,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
         "NAME": str(DATA_DIR / "tests" / f"test-etage-{os.getpid()}.sqlite3")  # noqa: F405
     }
     (DATA_DIR / "tests").mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Analytics snapshots of the tests (etage_demo writes one) stay out of var/snapshots.
+ETAGE_SNAPSHOT_DIR = DATA_DIR / "tests" / f"snapshots-{os.getpid()}"  # noqa: F405

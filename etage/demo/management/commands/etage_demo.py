@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from etage.demo import reference as ref
+from etage.demo.analytics import demo_build_analytics
 from etage.demo.history import (
     DEFAULT_COUNT,
     MIN_COUNT,
@@ -76,6 +77,11 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self._history(seed=seed, count=situations, reset=reset_history)
+        analytics = demo_build_analytics()
+        self.stdout.write(
+            _("Analytics snapshot: %(situations)s situations, %(figures)s indicator figures.")
+            % {"situations": analytics.situations, "figures": analytics.figures}
+        )
 
     def _history(self, *, seed: int, count: int, reset: bool) -> None:
         if reset:
