@@ -251,7 +251,8 @@ def variant_cases(request: HttpRequest, variant: str) -> HttpResponse:
     if analysis.con is not None:
         found = {v.id: v for v in process.variants(analysis.con, analysis.filters)}
         if variant not in found:
-            raise Http404
+            # Not a 404: pseudonyms and variants change with the snapshot, links go stale.
+            return analysis.render("analytics/variants_cases.html", not_found=True, **extra)
         extra.update(
             {
                 "variant": found[variant],
@@ -266,12 +267,11 @@ def timeline(request: HttpRequest, case_id: str) -> HttpResponse:
     analysis = _open(request, "analytics:variants", _("Pseudonymised pathway"))
     extra: dict[str, Any] = {"case_id": case_id}
     if analysis.con is not None:
-        if not _CASE_ID.match(case_id):
-            raise Http404
         scoped = analysis.scope.cases(analysis.con)
-        found = process.timeline(analysis.con, case_id)
+        found = process.timeline(analysis.con, case_id) if _CASE_ID.match(case_id) else None
         if found is None or (scoped is not None and case_id not in scoped):
-            raise Http404
+            # Not a 404: pseudonyms change with the snapshot, links go stale.
+            return analysis.render("analytics/timeline.html", not_found=True, **extra)
         extra.update(timeline_context(found))
     return analysis.render("analytics/timeline.html", **extra)
 

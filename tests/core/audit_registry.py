@@ -120,6 +120,16 @@ NOT_NOMINATIVE: dict[str, str] = {
     "analytics:definition": "one indicator's definition",
     "analytics:export_csv": "the dashboard's aggregates, as shown",
     "analytics:export_xlsx": "the dashboard's aggregates, as shown",
+    "analytics:process_hub": "evaluator's analytics: pseudonymised snapshot, no name or date",
+    "analytics:process_map": "directly-follows counts and durations, pseudonymised snapshot",
+    "analytics:variants": "variant counts over the pseudonymised snapshot",
+    "analytics:variant_cases": "pseudonyms of the cases of a variant",
+    "analytics:timeline": "one pseudonymised pathway: codes, bands, months and day offsets",
+    "analytics:survival": "survival curves over the pseudonymised snapshot",
+    "analytics:compliance": "rule compliance rates and pseudonyms of deviating cases",
+    "analytics:quality": "data-quality counts and pseudonyms",
+    "analytics:typology": "pathway types over the pseudonymised snapshot",
+    "analytics:process_export": "the tables of the evaluator's pages, pseudonymised, as shown",
     "core:home": "profile, territories and partners; counts only",
     "situations:archive_reason": (
         "asks why an archived situation is read: its reference only; stating the reason writes "

@@ -423,6 +423,18 @@ def _indicator_codes(world: World, user: User | None) -> Iterable[Target]:
     return [Target({"code": "identified"}), Target({"code": "cost_per_household"})]
 
 
+def _process_targets(kwarg: str, values: Iterable[str]) -> Targets:
+    """Pseudonyms of the snapshot (a stale one gets the page's "not in this snapshot")."""
+
+    def make(world: World, user: User | None) -> Iterable[Target]:
+        return [Target({kwarg: value}) for value in values]
+
+    return make
+
+
+EVALUATOR = role_is(Role.EVALUATOR)
+
+
 ROUTES: dict[str, Route] = {
     # Analytics: indicator dashboards (aggregates; scoped in tests/analytics/test_dashboards*)
     "analytics:dashboard": Route(none, dashboard_reader),
@@ -431,6 +443,19 @@ ROUTES: dict[str, Route] = {
     "analytics:definition": Route(_indicator_codes, dashboard_reader),
     "analytics:export_csv": Route(none, dashboard_reader),
     "analytics:export_xlsx": Route(none, dashboard_reader),
+    # Analytics: the evaluator's process analytics (tests/analytics/test_views_process.py)
+    "analytics:process_hub": Route(none, EVALUATOR),
+    "analytics:process_map": Route(none, EVALUATOR),
+    "analytics:variants": Route(none, EVALUATOR),
+    "analytics:variant_cases": Route(_process_targets("variant", ["0123456789"]), EVALUATOR),
+    "analytics:timeline": Route(_process_targets("case_id", ["AAAAAAAAAAAA"]), EVALUATOR),
+    "analytics:survival": Route(none, EVALUATOR),
+    "analytics:compliance": Route(none, EVALUATOR),
+    "analytics:quality": Route(none, EVALUATOR),
+    "analytics:typology": Route(none, EVALUATOR),
+    "analytics:process_export": Route(
+        _process_targets("table", ["edges", "variants", "survival", "compliance"]), EVALUATOR
+    ),
     # Core
     "core:home": Route(none, anyone),
     "core:access_log": Route(none, DPO),
