@@ -33,11 +33,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 
 from etage.analytics.filters import Filters, case_ids_sql
+
+if TYPE_CHECKING:
+    from etage.analytics.models import ReferenceRule
 
 _SECONDS_PER_DAY = 86_400.0
 
@@ -45,14 +48,20 @@ _SECONDS_PER_DAY = 86_400.0
 class RuleLike(Protocol):
     """What a rule needs to be measured: a :class:`ReferenceRule` row or a :class:`Rule`."""
 
-    code: str
-    label: str
-    kind: str
-    source_activity: str
-    days: int
-    only_reached: bool
-    status: str
-
+    @property
+    def code(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def source_activity(self) -> str: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def only_reached(self) -> bool: ...
+    @property
+    def status(self) -> str: ...
     @property
     def targets(self) -> tuple[str, ...]: ...
 
@@ -115,7 +124,7 @@ class ComplianceReport:
     rules: list[RuleResult]
 
 
-def active_rules() -> list[Any]:
+def active_rules() -> list[ReferenceRule]:
     """The active rules stored in the database, in code order."""
     from etage.analytics.models import ReferenceRule
 
