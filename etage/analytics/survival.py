@@ -40,6 +40,8 @@ from scipy import stats
 if TYPE_CHECKING:
     import duckdb
 
+    from etage.analytics.filters import Filters
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -348,7 +350,7 @@ GROUP_COLUMNS = frozenset(
 ALL = "all"  # the key of :func:`time_to` without ``group_by``
 
 
-def _scope(filters: Any) -> tuple[str, list[Any]]:
+def scope_where(filters: Filters | None) -> tuple[str, list[Any]]:
     """A WHERE clause restricting ``situations`` to the filtered cases."""
     if filters is None:
         return "TRUE", []
@@ -360,7 +362,7 @@ def _scope(filters: Any) -> tuple[str, list[Any]]:
 
 def time_to(
     con: duckdb.DuckDBPyConnection,
-    filters: Any,
+    filters: Filters | None,
     endpoint: str,
     *,
     group_by: str | None = None,
@@ -378,7 +380,7 @@ def time_to(
     column = ENDPOINTS[endpoint]
     if group_by is not None and group_by not in GROUP_COLUMNS:
         raise ValueError(f"cannot group survival curves by {group_by!r}")
-    where, params = _scope(filters)
+    where, params = scope_where(filters)
     group = f"coalesce(CAST({group_by} AS VARCHAR), '')" if group_by else f"'{ALL}'"
     sql = f"""
         WITH s AS (
@@ -441,13 +443,13 @@ def outcome_family_labels() -> dict[int, str]:
 
 
 def closure_outcomes(
-    con: duckdb.DuckDBPyConnection, filters: Any
+    con: duckdb.DuckDBPyConnection, filters: Filters | None
 ) -> tuple[FloatArray, IntArray, dict[int, str]]:
     """(durations, causes, labels) for the cumulative incidence of the closure outcomes:
     duration is the day of closure, or ``observed_until_day`` for a case still open (cause
     0, censored); causes are the :data:`OUTCOME_FAMILIES` codes; labels map code -> French
     label (0 included)."""
-    where, params = _scope(filters)
+    where, params = scope_where(filters)
     sql = f"""
         SELECT CASE WHEN closed_day IS NULL THEN observed_until_day ELSE closed_day END
                    AS duration,

@@ -31,6 +31,8 @@ from etage.analytics import survival
 if TYPE_CHECKING:
     import duckdb
 
+    from etage.analytics.filters import Filters
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -221,9 +223,9 @@ class Typology:
 
 
 def _sample_cases(
-    con: duckdb.DuckDBPyConnection, filters: Any, sample: int, seed: int
+    con: duckdb.DuckDBPyConnection, filters: Filters | None, sample: int, seed: int
 ) -> list[str]:
-    where, params = survival._scope(filters)
+    where, params = survival.scope_where(filters)
     categories = ", ".join("?" for _c in SEQUENCE_CATEGORIES)
     rows = con.execute(
         f"SELECT DISTINCT case_id FROM events WHERE category IN ({categories}) AND ({where}) "  # noqa: S608
@@ -266,7 +268,7 @@ def _load(
 
 def typology(
     con: duckdb.DuckDBPyConnection,
-    filters: Any = None,
+    filters: Filters | None = None,
     *,
     k: int | None = None,
     sample: int = DEFAULT_SAMPLE,
@@ -321,8 +323,8 @@ def typology(
     return Typology(tuple(types), total, len(cases), score, method)
 
 
-def _count_cases(con: duckdb.DuckDBPyConnection, filters: Any) -> int:
-    where, params = survival._scope(filters)
+def _count_cases(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> int:
+    where, params = survival.scope_where(filters)
     categories = ", ".join("?" for _c in SEQUENCE_CATEGORIES)
     row = con.execute(
         f"SELECT count(DISTINCT case_id) FROM events WHERE category IN ({categories}) "  # noqa: S608
@@ -334,7 +336,7 @@ def _count_cases(con: duckdb.DuckDBPyConnection, filters: Any) -> int:
 
 def pathway_types(
     con: duckdb.DuckDBPyConnection,
-    filters: Any = None,
+    filters: Filters | None = None,
     *,
     k: int | None = None,
     sample: int = DEFAULT_SAMPLE,
