@@ -139,7 +139,11 @@ def situation_defaults(case_id: str, identified_at: dt.datetime) -> dict[str, An
 
 
 def event_defaults(
-    case_id: str, activity: str, timestamp: dt.datetime, identified_at: dt.datetime, seq: int
+    case_id: str,
+    activity: str,
+    timestamp: dt.datetime | None,
+    identified_at: dt.datetime,
+    seq: int,
 ) -> dict[str, Any]:
     return {
         "event_id": f"E{seq:011d}",
@@ -147,8 +151,9 @@ def event_defaults(
         "activity": activity,
         "category": "pathway",
         "timestamp": timestamp,
-        "day": (timestamp - identified_at) // dt.timedelta(days=1),
-        "month": _month(timestamp),
+        # A missing date (the quality panel's tests) has no day nor month either.
+        "day": None if timestamp is None else (timestamp - identified_at) // dt.timedelta(days=1),
+        "month": "" if timestamp is None else _month(timestamp),
         "seq": seq,
         "from_status": "",
         "to_status": "",
