@@ -64,7 +64,7 @@ def broken_log(directory: Path) -> None:
     add("NOIDENT", "inform", at(1), ("identified", "informed"))
     # GHOST: an event whose situation is not in the snapshot.
     add("GHOST", "identify", at(0), ("", "identified"))
-    situations = [
+    situations: list[dict[str, Any]] = [
         {"case_id": c, "identified_at": START, "observed_until_day": 300, "territory": "T1"}
         for c in ("OK", "NODATE", "FUTURE", "SKIP", "BACK", "DUP", "NOIDENT", "EMPTY")
     ]
