@@ -438,7 +438,7 @@ def survival_context(data: dict[str, Any]) -> dict[str, Any]:
             _("Group"),
             _("Day"),
             _("Not yet reached"),
-            _("95% confidence interval"),
+            _("95 percent confidence interval"),
             _("At risk"),
             _("Events"),
             _("Censored"),
