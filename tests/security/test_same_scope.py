@@ -15,8 +15,9 @@ the situations reached through every channel are the set the declared matrix giv
   members referred (the ``referrer`` relation of the matrix, coarse status only by design),
   and each person's "My referrals" is within it.
 
-Dashboards: none yet beyond the home page's counts (steering and evaluation dashboards come
-with issue 8, and must join this test).
+Dashboards (issue 8): the indicators computed from a snapshot of this world show, for each
+persona with a dashboard, only the territories of its scope, and a coordinator's counts are
+those of ``situations_visible_to`` within its territories; everyone else is refused.
 """
 
 from __future__ import annotations
@@ -162,3 +163,44 @@ def test_the_api_reads_the_referrals_of_the_tokens_organisation(world: World, co
         page = client_as(world, username).get(reverse("intake:my_referrals"))
         shown = {r.situation_id for r in page.context["referrals"] if r.situation_id}
         assert shown == mine, username
+
+
+def test_the_dashboards_show_figures_of_the_same_scope(world: World, settings, tmp_path):
+    from collections import Counter
+
+    from etage.analytics.management.commands.etage_indicators import compute
+    from etage.analytics.scope import analytics_scope
+    from etage.analytics.snapshot import write_snapshot
+
+    settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
+    write_snapshot(full=True)
+    compute()
+    for username in PERSONAS:
+        user = world.users[username]
+        client = client_as(world, username)
+        response = client.get(reverse("analytics:dashboard"))
+        scope = analytics_scope(user)
+        if user.role not in (Role.EVALUATOR, Role.STEERING, Role.COORDINATOR):
+            assert response.status_code == 403, username
+            continue
+        assert response.status_code == 200, username
+        choices = {value for value, _label in response.context["form"].fields["territoire"].choices}
+        if user.role == Role.EVALUATOR:
+            assert "" in choices
+            continue
+        own = set(user.territories.values_list("code", flat=True))
+        assert choices == own, username
+        if user.role != Role.COORDINATOR:
+            continue
+        visible = Situation.objects.filter(pk__in=world.visible(user))
+        for code in sorted(own):
+            in_territory = visible.filter(platform__territory__code=code)
+            years = Counter(f"{d:%Y}" for d in in_territory.values_list("identified_on", flat=True))
+            for year, count in years.items():
+                page = client.get(
+                    reverse("analytics:dashboard"), {"annee": year, "territoire": code}
+                )
+                board = page.context["board"]
+                tables = {t.indicator.code: t for _f, _l, ts in board.sections for t in ts}
+                assert tables["identified"].lines[0][2]["year"].number == count, (username, code)
+        assert scope.territories == own
