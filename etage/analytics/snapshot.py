@@ -180,7 +180,8 @@ def _days(day: dt.date | None, start: dt.date) -> int | None:
 def _rec(moment: dt.datetime | None) -> int:
     if moment is None:
         return 0
-    return int((moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).total_seconds() * 1_000_000)
+    delta = moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # integers: no float rounding
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _half_months(value: Decimal | None) -> float | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -340,3 +341,72 @@ def test_command_prints_a_french_summary(snap: Path) -> None:
     text = out.getvalue()
     assert "Instantané" in text
     assert f"{Situation.objects.count()} situations" in text
+
+
+def test_a_procedure_event_declared_in_error_leaves_the_log(
+    snap: Path, tmp_path: Path, demo_reference: dict[str, User]
+) -> None:
+    from etage.procedures.services import procedure_event_record
+    from etage.situations.choices import OPEN_STATUSES
+
+    write_snapshot()
+    event = ProcedureEvent.objects.filter(
+        situation__status__in=OPEN_STATUSES,
+        situation__platform__territory__code="T1",
+        is_void=False,
+        corrections__isnull=True,
+    ).first()
+    assert event is not None
+    void = procedure_event_record(
+        user=demo_reference["t1-coordination"],
+        situation_id=event.situation_id,
+        kind=event.kind,
+        occurred_on=None,
+        source=event.source,
+        corrects_id=event.pk,
+        is_void=True,
+    )
+    report = write_snapshot()
+    assert report.cases_rewritten == 1
+    ids = {e["event_id"] for e in _events(snap)}
+    assert pseudonym("procedure_event", event.pk) not in ids
+    assert pseudonym("procedure_event", void.pk) not in ids
+    write_snapshot(tmp_path / "full", full=True)
+    # Same log, same order; the full rebuild numbers seq without the gap the removed rows left.
+    assert _without_seq(_events(snap)) == _without_seq(_events(tmp_path / "full"))
+
+
+def _without_seq(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in e.items() if k != "seq"} for e in events]
+
+
+def test_same_day_events_keep_their_recording_order(snap: Path) -> None:
+    write_snapshot()
+    seqs: dict[str, int] = {}
+    for e in _events(snap):
+        seqs[e["event_id"]] = e["seq"]
+    events = list(
+        PathwayEvent.objects.exclude(action="correction")
+        .order_by("situation_id", "occurred_on", "recorded_at", "id")
+        .values_list("id", "situation_id", "occurred_on")
+    )
+    ties = 0
+    for before, after in itertools.pairwise(events):
+        if before[1:] == after[1:]:
+            a = seqs.get(pseudonym("pathway_event", before[0]))
+            b = seqs.get(pseudonym("pathway_event", after[0]))
+            if a is not None and b is not None:
+                assert a < b
+                ties += 1
+    assert ties > 20  # the demo records several steps on one day (assessment and orientation…)
+
+
+def test_reads_are_bulk_whatever_the_number_of_situations(snap: Path) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one_round:
+        write_snapshot(full=True)
+    assert Situation.objects.count() == 40
+    # One round trip per table for the 40 situations (they fit in one chunk), not per row.
+    assert len(one_round.captured_queries) < 25
