@@ -193,11 +193,14 @@ def _within(
     if not rule.source_activity or not targets:
         raise ValueError(f"Rule {rule.code}: a “within” rule needs A and B.")
     cases, case_params = case_ids_sql(filters)
-    params: list[Any] = [*case_params, rule.source_activity]
+    # Only A and B events matter: reading them alone spares most of the log.
+    params: list[Any] = []
+    relevant_sql = _in_list((rule.source_activity, *targets), params)
+    params.extend([*case_params, rule.source_activity])
     targets_sql = _in_list(targets, params)
     sql = (
         "WITH ev AS (SELECT case_id, activity, timestamp, seq, day FROM events "  # noqa: S608
-        f"WHERE case_id IN ({cases})), "
+        f"WHERE activity IN {relevant_sql} AND case_id IN ({cases})), "
         "a AS (SELECT case_id, timestamp AS a_ts, seq AS a_seq, day AS a_day FROM ("
         "SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY timestamp, seq) AS rn "
         "FROM ev WHERE activity = ?) WHERE rn = 1), "
@@ -236,23 +239,28 @@ def _every(
     if not targets:
         raise ValueError(f"Rule {rule.code}: an “every” rule needs the recurring activity.")
     cases, case_params = case_ids_sql(filters)
-    params: list[Any] = [*case_params, status, status, status, status, status]
+    # Only status moves and the recurring activity matter.
+    params: list[Any] = []
+    relevant_sql = _in_list(targets, params)
+    params.extend([*case_params, status, status, status, status, status])
     targets_sql = _in_list(targets, params)
     params.extend([status, status])
     sql = (
         "WITH ev AS (SELECT case_id, activity, timestamp, seq, "  # noqa: S608
         "nullif(to_status, '') AS to_s FROM events "
-        f"WHERE case_id IN ({cases})), "
+        f"WHERE (to_status <> '' OR activity IN {relevant_sql}) AND case_id IN ({cases})), "
         # The status after each event, carried forward over events that move nothing.
+        # Two frames over one ordering: one sort serves both.
         "st AS (SELECT *, last_value(to_s IGNORE NULLS) OVER ("
         "PARTITION BY case_id ORDER BY timestamp, seq "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS after FROM ev), "
-        "st2 AS (SELECT *, lag(after) OVER (PARTITION BY case_id ORDER BY timestamp, seq) "
-        "AS before FROM st), "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS after, "
+        "last_value(to_s IGNORE NULLS) OVER ("
+        "PARTITION BY case_id ORDER BY timestamp, seq "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM ev), "
         # Marks: entering the status, the recurring activity while in it, leaving it.
         "marks AS ("
         "SELECT case_id, timestamp, seq, "
-        "NOT (before = ? AND coalesce(after, '') <> ?) AS opens FROM st2 WHERE "
+        "NOT (before = ? AND coalesce(after, '') <> ?) AS opens FROM st WHERE "
         "(after = ? AND coalesce(before, '') <> ?) "
         f"OR (before = ? AND activity IN {targets_sql}) "
         "OR (before = ? AND coalesce(after, '') <> ?) "
