@@ -30,6 +30,15 @@
             CLICK_TO_VIEW_ACTIONS: "Exporter le graphique",
           },
         })
+        .then(function () {
+          // The image role goes on the drawing itself, not on its container: the container
+          // also holds the export menu, and an image may not hold interactive controls.
+          var canvas = target.querySelector("canvas");
+          if (canvas) {
+            canvas.setAttribute("role", "img");
+            canvas.setAttribute("aria-label", target.dataset.label || "");
+          }
+        })
         .catch(function () {
           figure.dataset.drawn = "error";
         });
