@@ -41,6 +41,7 @@ from etage.analytics.layout import Activity, Arc, Layout, layered_layout
 from etage.analytics.scope import AnalyticsScope, require_process
 from etage.analytics.survival import ENDPOINTS, endpoint_labels
 from etage.core.exports import csv_lines
+from etage.organisations.models import OrganisationKind
 
 NAV: tuple[tuple[str, Any], ...] = (
     ("analytics:process_hub", gettext_lazy("Overview")),
@@ -302,13 +303,14 @@ def timeline_context(found: process.CaseTimeline) -> dict[str, Any]:
             "day": event.day,
             "month": event.day // 30 + 1 if event.day >= 0 else -((-event.day) // 30 + 1),
             "level": level_label(event.level) if event.level else "",
-            "resource": event.resource,
+            "resource": str(RESOURCE_LABELS.get(event.resource, event.resource)),
         }
         for event in found.events
     ]
     return {"attributes": labelled, "events": events}
 
 
+RESOURCE_LABELS: dict[str, Any] = dict(OrganisationKind.choices)
 TIMELINE_LABELS: dict[str, Any] = {
     "territory": gettext_lazy("Territory"),
     "landlord": gettext_lazy("Landlord"),
