@@ -66,6 +66,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -92,6 +93,8 @@ from etage.situations.workflow import ACTION_LABELS, orientation_is_level
 #: Situations per round trip: every query of a round covers one range of situation keys.
 CHUNK = 2000
 COMPRESSION = "zstd"
+MEMORY_LIMIT = "512MB"
+_BATCH = 50_000
 _PART = re.compile(r"^part-(\d{5})\.parquet$")
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _DAY_US = 86_400_000_000
@@ -637,33 +640,53 @@ def _meetings(case_of: dict[int, str], run: _Run) -> pa.Table:
 
 def _number_events(raw: Path, target: Path, last_seq: int) -> tuple[int, int]:
     """Give ``seq`` to the staged events (recording order after ``last_seq``, or the seq they
-    had) and write them ordered by case, time and seq. Returns (rows, highest seq)."""
+    had) and write them ordered by case, time and seq. Returns (rows, highest seq).
+
+    Two sorts streamed out of DuckDB (they spill to disk past :data:`MEMORY_LIMIT`, where a
+    window over the whole log would not), the numbering in between in Python, batch by batch.
+    """
     con = duckdb.connect(database=":memory:")
     con.execute("SET threads TO 2")
     con.execute("SET TimeZone = 'UTC'")
-    columns = ", ".join(f.name for f in schema.EVENTS if f.name != "seq")
-    source = raw.as_posix().replace("'", "''")
-    relation = con.sql(
-        f"""
-        WITH numbered AS (
-            SELECT *, COALESCE(_old_seq, {int(last_seq)} + row_number() OVER (
-                ORDER BY _old_seq IS NOT NULL, _rec, _tbl, _pk)) AS seq
-            FROM read_parquet('{source}')
-        )
-        SELECT {columns}, seq FROM numbered ORDER BY case_id, timestamp, seq
-        """  # noqa: S608 — constant column names and an integer
-    )
+    # The sort of a national log must not take the web workers' memory: spill to disk instead.
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    spill = (raw.parent / "duckdb-spill").as_posix().replace("'", "''")
+    con.execute(f"SET temp_directory = '{spill}'")
     names = schema.EVENTS.names
-    rows, top = 0, last_seq
+    columns = ", ".join(name for name in names if name != "seq")
+    numbered = raw.with_name("events-numbered.parquet")
+    top = last_seq
+    in_recording_order = con.sql(
+        f"SELECT {columns}, _old_seq FROM read_parquet('{_sql_path(raw)}') "  # noqa: S608
+        "ORDER BY _old_seq IS NOT NULL, _rec, _tbl, _pk"
+    )
+    with pq.ParquetWriter(numbered, schema.EVENTS, compression=COMPRESSION) as writer:
+        for batch in in_recording_order.to_arrow_reader(_BATCH):
+            old = batch.column("_old_seq").to_numpy(zero_copy_only=False)
+            fresh = np.isnan(old.astype("float64"))
+            counter = top + np.cumsum(fresh)
+            seq = np.where(fresh, counter, np.nan_to_num(old)).astype("int64")
+            if len(seq):
+                top = max(top, int(seq.max()))
+            table = pa.Table.from_batches([batch]).drop_columns(["_old_seq"])
+            table = table.append_column("seq", pa.array(seq, pa.int64()))
+            writer.write_table(table.select(names).cast(schema.EVENTS))
+    rows = 0
+    in_log_order = con.sql(
+        f"SELECT * FROM read_parquet('{_sql_path(numbered)}') "  # noqa: S608
+        "ORDER BY case_id, timestamp, seq"
+    )
     with pq.ParquetWriter(target, schema.EVENTS, compression=COMPRESSION) as writer:
-        for batch in relation.to_arrow_reader(100_000):
+        for batch in in_log_order.to_arrow_reader(_BATCH):
             table = pa.Table.from_batches([batch]).select(names).cast(schema.EVENTS)
-            if table.num_rows:
-                rows += table.num_rows
-                top = max(top, pc.max(table.column("seq")).as_py())
-                writer.write_table(table)
+            rows += table.num_rows
+            writer.write_table(table)
     con.close()
     return rows, top
+
+
+def _sql_path(path: Path) -> str:
+    return path.as_posix().replace("'", "''")
 
 
 def _max_id(model: Any) -> int:
