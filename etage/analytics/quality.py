@@ -16,6 +16,7 @@ import duckdb
 from django.utils.translation import gettext as _
 
 from etage.analytics.filters import Filters, case_ids_sql
+from etage.analytics.schema import PROCESS_CATEGORIES
 from etage.situations.workflow import ACTION_LABELS, TRANSITIONS
 
 EXAMPLES = 5
@@ -43,10 +44,12 @@ class QualityCheck:
 
 
 def data_quality(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[QualityCheck]:
-    """Every check over the cases of ``filters`` (all categories of events), in panel
-    order. ``orphan_events`` covers the whole snapshot only when the filters are empty
-    (events without a situation have no territory, level… to filter on)."""
+    """Every check over the cases of ``filters`` (events of all categories, except for
+    duplicates: the filter's categories), in panel order. ``orphan_events`` covers the
+    whole snapshot, only when the filters are empty (events without a situation have no
+    territory, level… to filter on)."""
     cases, case_params = case_ids_sql(filters)
+    categories = tuple(filters.categories) or PROCESS_CATEGORIES
     ev = f"(SELECT * FROM events WHERE case_id IN ({cases}))"  # noqa: S608
     moves = (
         f"(SELECT *, lag(to_status) OVER w_time AS previous_status, "  # noqa: S608
@@ -60,17 +63,38 @@ def data_quality(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[Quali
     allowed = ", ".join("(?, ?, ?)" for _ in ALLOWED_MOVES)
     allowed_params = [value for move in ALLOWED_MOVES for value in move]
 
+    def problems(sql: str, params: list[Any], conditions: list[str]) -> list[tuple[int, list[str]]]:
+        """Count and example cases of the rows of ``sql`` meeting each condition, in one
+        pass (``sql`` selects rows with a ``case_id``)."""
+        columns = ", ".join(
+            f"count(*) FILTER (WHERE {c}), list(DISTINCT case_id ORDER BY case_id) "
+            f"FILTER (WHERE {c})"
+            for c in conditions
+        )
+        row = con.execute(f"SELECT {columns} FROM ({sql})", params).fetchone()  # noqa: S608
+        assert row is not None  # an aggregate without GROUP BY always returns a row
+        return [
+            (int(row[2 * i]), list(row[2 * i + 1] or [])[:EXAMPLES]) for i in range(len(conditions))
+        ]
+
     def check(
         code: str, label: str, description: str, unit: str, sql: str, params: list[Any]
     ) -> QualityCheck:
         # ``sql`` selects one row per problem with its case_id.
-        count, examples = con.execute(
-            f"SELECT count(*), list(DISTINCT case_id ORDER BY case_id) FROM ({sql})",  # noqa: S608
-            params,
-        ).fetchone() or (0, [])
-        return QualityCheck(
-            code, label, description, int(count), unit, list(examples or [])[:EXAMPLES]
-        )
+        ((count, examples),) = problems(sql, params, ["true"])
+        return QualityCheck(code, label, description, count, unit, examples)
+
+    # The three checks over the pathway moves share one window pass.
+    (disallowed, disallowed_cases), (chain, chain_cases), (backwards, backwards_cases) = problems(
+        f"SELECT m.case_id, t.action IS NULL AS disallowed, "  # noqa: S608
+        "previous_status IS NOT NULL AND previous_status <> from_status AS broken_chain, "
+        "timestamp < previous_recorded_at AS backwards "
+        f"FROM {moves} m LEFT JOIN (VALUES {allowed}) AS t(action, source, target) "
+        "ON m.activity = t.action AND coalesce(m.from_status, '') = t.source "
+        "AND coalesce(m.to_status, '') = t.target",
+        [*move_params, *allowed_params],
+        ["disallowed", "broken_chain", "backwards"],
+    )
 
     checks = [
         check(
@@ -92,46 +116,48 @@ def data_quality(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[Quali
             "WHERE e.day > s.observed_until_day",
             list(case_params),
         ),
-        check(
+        QualityCheck(
             "disallowed_moves",
             _("Moves outside the pathway table"),
             _("Pathway steps whose status change the pathway does not allow."),
+            disallowed,
             "events",
-            f"SELECT m.case_id FROM {moves} m "  # noqa: S608
-            f"LEFT JOIN (VALUES {allowed}) AS t(action, source, target) "
-            "ON m.activity = t.action AND coalesce(m.from_status, '') = t.source "
-            "AND coalesce(m.to_status, '') = t.target WHERE t.action IS NULL",
-            [*move_params, *allowed_params],
+            disallowed_cases,
         ),
-        check(
+        QualityCheck(
             "broken_status_chain",
             _("Steps out of order"),
             _(
                 "Pathway steps that do not start from the status the previous step (in date "
                 "order) left: events in the wrong order or missing."
             ),
+            chain,
             "events",
-            f"SELECT case_id FROM {moves} "  # noqa: S608
-            "WHERE previous_status IS NOT NULL AND previous_status <> from_status",
-            list(move_params),
+            chain_cases,
         ),
-        check(
+        QualityCheck(
             "dates_backwards",
             _("Dates going backwards"),
             _("Pathway steps dated before the step recorded just before them."),
+            backwards,
             "events",
-            f"SELECT case_id FROM {moves} "  # noqa: S608
-            "WHERE timestamp < previous_recorded_at",
-            list(move_params),
+            backwards_cases,
         ),
         check(
             "duplicates",
             _("Duplicate events"),
-            _("The same activity recorded twice or more at the same time for a situation."),
+            _(
+                "The same activity with the same details recorded twice or more at the same "
+                "time for a situation."
+            ),
             "events",
-            f"SELECT case_id FROM {ev} "  # noqa: S608
-            "GROUP BY case_id, activity, timestamp HAVING count(*) > 1",
-            list(case_params),
+            # Consents and shares are left out: several partners are often granted a share
+            # at once, which is not a duplicate.
+            f"SELECT case_id FROM {ev} WHERE category IN "  # noqa: S608
+            f"({', '.join('?' for _ in categories)}) "
+            "GROUP BY case_id, activity, timestamp, CAST(details AS VARCHAR) "
+            "HAVING count(*) > 1",
+            [*case_params, *categories],
         ),
         check(
             "no_identification",

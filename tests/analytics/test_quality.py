@@ -24,7 +24,14 @@ def at(day: float) -> dt.datetime:
 def broken_log(directory: Path) -> None:
     rows: list[dict[str, Any]] = []
 
-    def add(case: str, activity: str, when: dt.datetime | None, move: tuple[str, str]) -> None:
+    def add(
+        case: str,
+        activity: str,
+        when: dt.datetime | None,
+        move: tuple[str, str],
+        category: str = "",
+        details: list[tuple[str, str]] | None = None,
+    ) -> None:
         rows.append(
             {
                 "case_id": case,
@@ -33,7 +40,8 @@ def broken_log(directory: Path) -> None:
                 "seq": len(rows) + 1,
                 "from_status": move[0],
                 "to_status": move[1],
-                "category": "review" if activity == "review" else "pathway",
+                "category": category or ("review" if activity == "review" else "pathway"),
+                "details": details or [],
             }
         )
 
@@ -60,6 +68,11 @@ def broken_log(directory: Path) -> None:
     add("DUP", "identify", at(0), ("", "identified"))
     add("DUP", "review", at(20), ("", ""))
     add("DUP", "review", at(20), ("", ""))
+    # Not duplicates: two reviews deciding different things, shares to several partners.
+    add("OK", "review", at(30), ("", ""), details=[("decision", "continue")])
+    add("OK", "review", at(30), ("", ""), details=[("decision", "change_level")])
+    add("OK", "share_granted", at(3), ("", ""), category="sharing")
+    add("OK", "share_granted", at(3), ("", ""), category="sharing")
     # NOIDENT: a log that starts with information.
     add("NOIDENT", "inform", at(1), ("identified", "informed"))
     # GHOST: an event whose situation is not in the snapshot.
