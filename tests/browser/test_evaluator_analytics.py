@@ -106,3 +106,28 @@ def test_the_evaluator_explores_t1_agr_pathways(open_as: Any, snapshot: Path) ->
     expect(rows.first).to_be_visible()
     assert rows.count() > 1
     audit(page)
+
+    # The other pages of the analysis keep the filters and pass the audit too.
+    for link, heading in (
+        ("Parcours de référence", "Parcours de référence"),
+        ("Qualité des données", "Qualité des données"),
+        ("Typologie des parcours", "Typologie des parcours"),
+    ):
+        page.get_by_role("navigation", name="Analyse des parcours").get_by_role(
+            "link", name=link
+        ).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page).to_have_url(re.compile(r"territory=T1&level=agr"))
+        audit(page)
+
+
+def test_the_slider_redraws_the_map_with_fewer_activities(open_as: Any, snapshot: Path) -> None:
+    page = open_as("t1-evaluation")
+    page.goto("/analyse/carte/")
+    boxes = page.locator(".process-map .node")
+    expect(boxes.first).to_be_visible()
+    before = boxes.count()
+    page.get_by_label("Activités affichées").fill("30")
+    expect(page.get_by_test_id("map-shown")).to_contain_text("(30 %")
+    assert boxes.count() < before
+    audit(page)
