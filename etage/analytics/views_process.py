@@ -219,7 +219,9 @@ def process_map(request: HttpRequest) -> HttpResponse:
             analysis.con, analysis.filters, activity_share=activities / 100, path_share=paths / 100
         )
         extra.update({"figures": data, "map_layout": map_layout(data, metric)})
-    if getattr(request, "htmx", False) and analysis.con is not None:
+    htmx = getattr(request, "htmx", None)
+    # Back-button restores ask for the whole page, not the fragment.
+    if htmx and not htmx.history_restore_request and analysis.con is not None:
         return analysis.render("analytics/process_map_fragment.html", **extra)
     return analysis.render("analytics/process_map.html", **extra)
 
