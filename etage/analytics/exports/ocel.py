@@ -115,54 +115,52 @@ def _attributes(row: dict[str, Any], names: tuple[tuple[str, str], ...]) -> dict
 
 
 class _Log:
-    """The objects of the kept cases (held in memory: one entry per case, household…), and
-    the events as a stream."""
+    """The objects of the kept cases, then their events, as streams. What stays in memory is
+    one entry per case (its household, dwelling and landlord, for the events' relations) and
+    the identifiers of the objects already written."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, filters: Filters | None) -> None:
         self.con, self.filters = con, filters
-        self.objects: dict[str, _Object] = {}
-        self.links: dict[str, tuple[str, ...]] = {}
-        for row in situations(con, filters):
-            self._situation(row)
-        self._meetings()
+        self.links: dict[str, tuple[str, str, str]] = {}
+        self.meetings: set[str] = set()
         self.event_types = self._event_types()
 
-    def _add(self, obj: _Object) -> _Object:
-        return self.objects.setdefault(obj.id, obj)
-
-    def _situation(self, row: dict[str, Any]) -> None:
-        case = self._add(
-            _Object("situation", row["case_id"], _attributes(row, SITUATION_ATTRIBUTES))
-        )
-        landlord = self._add(
-            _Object("landlord", landlord_id(row["landlord"]), {"code": row["landlord"]})
-        )
-        household = self._add(
-            _Object("household", row["household"], _attributes(row, OBJECT_ATTRIBUTES["household"]))
-        )
-        dwelling = self._add(
-            _Object(
+    def objects(self) -> Iterator[_Object]:
+        """Every object once; to be read whole before :meth:`events`."""
+        seen: set[str] = set()
+        for row in situations(self.con, self.filters):
+            landlord = _Object("landlord", landlord_id(row["landlord"]), {"code": row["landlord"]})
+            household = _Object(
+                "household", row["household"], _attributes(row, OBJECT_ATTRIBUTES["household"])
+            )
+            dwelling = _Object(
                 "dwelling",
                 row["dwelling"],
                 _attributes(row, OBJECT_ATTRIBUTES["dwelling"]),
                 [(landlord.id, "owned by")],
             )
-        )
-        case.relations += [
-            (household.id, "household"),
-            (dwelling.id, "dwelling"),
-            (landlord.id, "landlord"),
-        ]
-        if row["referent"]:
-            referent = self._add(
-                _Object(
+            case = _Object(
+                "situation",
+                row["case_id"],
+                _attributes(row, SITUATION_ATTRIBUTES),
+                [(household.id, "household"), (dwelling.id, "dwelling"), (landlord.id, "landlord")],
+            )
+            related = [landlord, household, dwelling]
+            if row["referent"]:
+                referent = _Object(
                     "referent", row["referent"], _attributes(row, OBJECT_ATTRIBUTES["referent"])
                 )
-            )
-            case.relations.append((referent.id, "referent"))
-        self.links[case.id] = (household.id, dwelling.id, landlord.id)
+                case.relations.append((referent.id, "referent"))
+                related.append(referent)
+            for obj in related:
+                if obj.id not in seen:
+                    seen.add(obj.id)
+                    yield obj
+            self.links[case.id] = (household.id, dwelling.id, landlord.id)
+            yield case
+        yield from self._meetings()
 
-    def _meetings(self) -> None:
+    def _meetings(self) -> Iterator[_Object]:
         sql, params = events_sql(self._filters(), "meeting")
         used = {m for (m,) in self.con.execute(sql, params).fetchall() if m}
         rows = self.con.execute(
@@ -173,14 +171,13 @@ class _Log:
             on_agenda = [case for case in agenda if case in self.links]
             if meeting not in used and not on_agenda:
                 continue
+            self.meetings.add(meeting)
             attrs = {"territory": territory, "held_month": held_month, "status": status}
-            self._add(
-                _Object(
-                    "meeting",
-                    meeting,
-                    {k: v for k, v in attrs.items() if v},
-                    [(case, "agenda item") for case in on_agenda],
-                )
+            yield _Object(
+                "meeting",
+                meeting,
+                {k: v for k, v in attrs.items() if v},
+                [(case, "agenda item") for case in on_agenda],
             )
 
     def _filters(self) -> Filters:
@@ -211,7 +208,7 @@ class _Log:
                 (dwelling, "dwelling"),
                 (landlord, "landlord"),
             ]
-            if row["meeting"] and row["meeting"] in self.objects:
+            if row["meeting"] and row["meeting"] in self.meetings:
                 relations.append((row["meeting"], "decided in"))
             attrs = {}
             for name in _EVENT_COLUMNS:
@@ -244,7 +241,7 @@ def write_ocel_json(
         out.write(',\n"eventTypes": ')
         out.write(json.dumps(_types(log.event_types), ensure_ascii=False))
         out.write(',\n"objects": [')
-        for index, obj in enumerate(log.objects.values()):
+        for index, obj in enumerate(log.objects()):
             item = {
                 "id": obj.id,
                 "type": obj.type,
@@ -319,6 +316,32 @@ def _sql_time(iso: str) -> str:
     return iso.replace("T", " ").removesuffix("Z")
 
 
+_O2O = "INSERT OR IGNORE INTO object_object VALUES (?, ?, ?)"
+_E2O = "INSERT OR IGNORE INTO event_object VALUES (?, ?, ?)"
+
+
+class _Batches:
+    """Rows grouped per statement and written with ``executemany`` every few thousand."""
+
+    SIZE = 5_000
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.pending: dict[str, list[tuple[Any, ...]]] = {}
+        self.count = 0
+
+    def add(self, statement: str, row: tuple[Any, ...]) -> None:
+        self.pending.setdefault(statement, []).append(row)
+        self.count += 1
+        if self.count >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        for statement, rows in self.pending.items():
+            self.db.executemany(statement, rows)
+        self.pending, self.count = {}, 0
+
+
 def write_ocel_sqlite(
     con: duckdb.DuckDBPyConnection, path: Path, filters: Filters | None = None
 ) -> int:
@@ -330,6 +353,9 @@ def write_ocel_sqlite(
         temporary.unlink()
         db = sqlite3.connect(temporary)
         try:
+            # A file of our own, renamed only once complete: no journal needed.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
             object_columns = _create(db, "object", OBJECT_ATTRIBUTES)
             event_columns = _create(db, "event", log.event_types)
             db.execute(
@@ -345,29 +371,23 @@ def write_ocel_sqlite(
                 "FOREIGN KEY (ocel_source_id) REFERENCES object (ocel_id), "
                 "FOREIGN KEY (ocel_target_id) REFERENCES object (ocel_id))"
             )
-            for obj in log.objects.values():
-                db.execute("INSERT INTO object VALUES (?, ?)", (obj.id, obj.type))
+            rows = _Batches(db)
+            for obj in log.objects():
+                rows.add("INSERT INTO object VALUES (?, ?)", (obj.id, obj.type))
                 names, insert = object_columns[obj.type]
-                db.execute(
-                    insert,
-                    (obj.id, _sql_time(EPOCH), None, *(obj.attributes.get(n) for n in names)),
-                )
-                db.executemany(
-                    "INSERT OR IGNORE INTO object_object VALUES (?, ?, ?)",
-                    [(obj.id, target, q) for target, q in obj.relations],
-                )
+                values = (obj.attributes.get(n) for n in names)
+                rows.add(insert, (obj.id, _sql_time(EPOCH), None, *values))
+                for target, qualifier in obj.relations:
+                    rows.add(_O2O, (obj.id, target, qualifier))
             for event in log.events():
-                db.execute("INSERT INTO event VALUES (?, ?)", (event.id, event.type))
+                rows.add("INSERT INTO event VALUES (?, ?)", (event.id, event.type))
                 names, insert = event_columns[event.type]
-                db.execute(
-                    insert,
-                    (event.id, _sql_time(event.time), *(event.attributes.get(n) for n in names)),
-                )
-                db.executemany(
-                    "INSERT OR IGNORE INTO event_object VALUES (?, ?, ?)",
-                    [(event.id, target, q) for target, q in event.relations],
-                )
+                values = (event.attributes.get(n) for n in names)
+                rows.add(insert, (event.id, _sql_time(event.time), *values))
+                for target, qualifier in event.relations:
+                    rows.add(_E2O, (event.id, target, qualifier))
                 written += 1
+            rows.flush()
             db.commit()
         finally:
             db.close()
