@@ -244,7 +244,17 @@ def variants(request: HttpRequest) -> HttpResponse:
         "export_url": _export_url("variants", analysis, params),
     }
     if analysis.con is not None:
-        extra["figures"] = figures.variants(analysis.con, analysis.filters, coverage=coverage / 100)
+        data = figures.variants(analysis.con, analysis.filters, coverage=coverage / 100)
+        extra["figures"] = data
+        extra["variant_rows"] = [
+            {
+                **v,
+                "share_text": _pct(v["share"]),
+                "cumulative_text": _pct(v["cumulative_share"]),
+                "median_text": _days(v["median_days"]),
+            }
+            for v in data["variants"]
+        ]
     return analysis.render("analytics/variants.html", **extra)
 
 
