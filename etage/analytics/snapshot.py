@@ -109,6 +109,9 @@ CATEGORY_OF: dict[str, str] = {
     "share_revoked": "sharing",
 }
 LEVEL_ACTIONS = ("orient", "change_level")
+#: Sources that are the landlord's own staff (the caretaker is the landlord's employee): the
+#: "identified by partners other than the landlord" indicator counts the others.
+LANDLORD_SOURCES = ("landlord_agency", "rent_recovery", "caretaker")
 FOLLOW_UPS = {"follow_up_6": 6, "follow_up_12": 12}
 #: Pathway events every run reads for every situation (level, referent, follow-up columns).
 _ALWAYS = (*LEVEL_ACTIONS, *FOLLOW_UPS, "correction")
@@ -274,7 +277,6 @@ _SITUATION_FIELDS = (
     "referent_organisation__kind",
     "status",
     "source",
-    "origin_organisation__kind",
     "urgency",
     "entry_stage",
     "entry_debt",
@@ -573,7 +575,7 @@ def _case(
         "referent_kind": s["referent_organisation__kind"] or "",
         "status": s["status"],
         "source": s["source"],
-        "source_is_landlord": s["origin_organisation__kind"] == "landlord",
+        "source_is_landlord": s["source"] in LANDLORD_SOURCES,
         "urgency": s["urgency"],
         "entry_stage": s["entry_stage"],
         "entry_debt": rounded(s["entry_debt"]),

@@ -410,3 +410,38 @@ def test_reads_are_bulk_whatever_the_number_of_situations(snap: Path) -> None:
     assert Situation.objects.count() == 40
     # One round trip per table for the 40 situations (they fit in one chunk), not per row.
     assert len(one_round.captured_queries) < 25
+
+
+def test_situation_columns_follow_the_source_rows(snap: Path) -> None:
+    write_snapshot()
+    rows = _situations(snap)
+    answers = {"yes": True, "no": False}
+    follow_ups = 0
+    for situation in Situation.objects.select_related("platform__territory", "landlord"):
+        row = rows[pseudonym("situation", situation.pk)]
+        territory = situation.platform.territory
+        assert row["territory"] == territory.code
+        assert row["landlord"] == situation.landlord.code
+        profile = {
+            (True, True): "ccapex+grouped",
+            (True, False): "ccapex",
+            (False, True): "grouped",
+            (False, False): "basic",
+        }[(territory.has_local_ccapex, territory.ccas_mdm_grouped)]
+        assert row["network_profile"] == profile
+        assert row["source_is_landlord"] == (
+            situation.source in ("landlord_agency", "rent_recovery", "caretaker")
+        )
+        assert row["partners"] == situation.shares.filter(is_active=True).count()
+        assert row["level_changes"] == situation.events.filter(action="change_level").count()
+        assert row["referent"] == pseudonym("user", situation.lead_professional_id)
+        if situation.entry_debt is not None:
+            assert abs(row["entry_debt"] - float(situation.entry_debt)) <= 50
+        follow_up = situation.events.filter(action="follow_up_12").first()
+        if follow_up is not None:
+            follow_ups += 1
+            expected = answers.get(follow_up.payload["still_housed"])
+            assert row["follow_up_12_housed"] == expected
+        else:
+            assert row["follow_up_12_housed"] is None
+    assert follow_ups > 0
