@@ -37,8 +37,9 @@ and the anonymisation moves every date to the first of its month, which would bi
 **Incremental runs.** ``manifest.json`` holds, per source table, the highest primary key
 already written. A run appends one part with the events above those watermarks (and below
 the maximum read at the start, so events recorded meanwhile wait for the next run). A case
-whose dates changed (a new pathway correction, a new procedure correction) is written again
-whole in the new part, its rows removed from the older parts, with their ``seq`` kept; the
+whose dates changed (a new pathway correction, a new procedure correction) or that received a
+new level (its date of the fact may precede events already written) is written again whole
+in the new part, its rows removed from the older parts, with their ``seq`` kept; the
 rows of purged cases are removed the same way. ``seq`` numbers events in recording order
 (``recorded_at``, pathway before procedure, primary key). A different pseudonym key (its
 fingerprint), another schema version or ``full=True`` rebuild everything.
@@ -705,8 +706,12 @@ def _touched(run: _Run) -> tuple[set[int], set[int]]:
     )
     touched = set(p_new.values_list("situation_id", flat=True).distinct())
     touched |= set(q_new.values_list("situation_id", flat=True).distinct())
+    # A correction moves dates; a level decided with an earlier date of the fact than events
+    # already written changes the level in force on them: both rewrite the case.
     changed = set(
-        p_new.filter(action="correction").values_list("situation_id", flat=True).distinct()
+        p_new.filter(action__in=("correction", *LEVEL_ACTIONS))
+        .values_list("situation_id", flat=True)
+        .distinct()
     )
     changed |= set(
         q_new.filter(corrects__isnull=False).values_list("situation_id", flat=True).distinct()

@@ -445,3 +445,36 @@ def test_situation_columns_follow_the_source_rows(snap: Path) -> None:
         else:
             assert row["follow_up_12_housed"] is None
     assert follow_ups > 0
+
+
+def test_a_backdated_level_change_rewrites_the_levels_already_written(
+    snap: Path, tmp_path: Path, demo_reference: dict[str, User]
+) -> None:
+    from etage.situations.services import situation_transition
+
+    write_snapshot()
+    situation = (
+        Situation.objects.filter(status="in_support", platform__territory__code="T1")
+        .exclude(level="advice")
+        .first()
+    )
+    assert situation is not None
+    assert situation.support_started_on is not None
+    on = situation.support_started_on + dt.timedelta(days=1)
+    later = situation.events.filter(occurred_on__gt=on).count()
+    assert later > 0
+    situation_transition(
+        user=demo_reference["t1-coordination"],
+        situation_id=situation.pk,
+        action="change_level",
+        expected_version=situation.version,
+        occurred_on=on,
+        payload={"level": "advice"},
+    )
+    write_snapshot()
+    case = [e for e in _events(snap) if e["case_id"] == pseudonym("situation", situation.pk)]
+    after = [e for e in case if e["day"] > (on - situation.identified_on).days]
+    assert after
+    assert all(e["level"] == "advice" for e in after)
+    write_snapshot(tmp_path / "full", full=True)
+    assert _events(snap) == _events(tmp_path / "full")
