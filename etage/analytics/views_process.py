@@ -161,6 +161,8 @@ def map_layout(data: dict[str, Any], metric: str) -> Layout:
         Activity(a["activity"], a["label"], a["count"], a["position"] or 0.0)
         for a in data["activities"]
     ]
+    if not activities:
+        return layered_layout([], [])
     last = max((a.position for a in activities), default=0.0)
     activities += [
         Activity(START, _("Start"), data["cases"], -1.0),

@@ -153,6 +153,20 @@ def test_the_map_draws_an_edge_per_succession_with_its_figures(
     assert "médiane" in html
 
 
+def test_an_empty_selection_draws_no_map(evaluator: Client, snapshot: BuiltLog) -> None:
+    response = evaluator.get(reverse("analytics:process_map"), {"territory": "T9"})
+    assert response.status_code == 200
+    assert response.context["case_count"] == 0
+    html = response.content.decode()
+    assert 'data-testid="process-map"' not in html
+    assert "Aucun événement pour cette sélection" in html
+    for name in PAGES:
+        assert evaluator.get(reverse(name), {"territory": "T9"}).status_code == 200, name
+    for table in ("edges", "variants", "survival", "compliance"):
+        url = reverse("analytics:process_export", kwargs={"table": table})
+        assert evaluator.get(url, {"territory": "T9"}).status_code == 200, table
+
+
 def test_the_sliders_and_the_htmx_fragment(evaluator: Client, snapshot: BuiltLog) -> None:
     full = evaluator.get(reverse("analytics:process_map")).context["figures"]
     reduced = evaluator.get(
