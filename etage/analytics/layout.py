@@ -122,6 +122,51 @@ def _curve(*points: tuple[float, float]) -> str:
     )
 
 
+def _ports(
+    arcs: Sequence[Arc], placed: dict[str, PlacedActivity]
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Where each downward edge leaves its source's bottom and enters its target's top:
+    spread along the side in the order of the other end, so that edges do not cross at the
+    box and their labels do not pile up."""
+    down = [a for a in arcs if placed[a.target].row > placed[a.source].row]
+    out_port: dict[tuple[str, str], float] = {}
+    in_port: dict[tuple[str, str], float] = {}
+    for ports, end, other in ((out_port, "source", "target"), (in_port, "target", "source")):
+        groups: dict[str, list[Arc]] = {}
+        for arc in down:
+            groups.setdefault(getattr(arc, end), []).append(arc)
+        for key, group in groups.items():
+            box = placed[key]
+            group.sort(key=lambda a: (placed[getattr(a, other)].centre_x, getattr(a, other)))
+            for index, arc in enumerate(group):
+                share = (index + 1) / (len(group) + 1)
+                ports[(arc.source, arc.target)] = box.x + box.width * (0.2 + 0.6 * share)
+    return out_port, in_port
+
+
+def _free_spot(
+    x: float,
+    y: float,
+    text: str,
+    taken: list[tuple[float, float, float, float]],
+    height: float,
+) -> tuple[float, float]:
+    """A place near (x, y) where the label overlaps no box and no label already placed
+    (the most frequent edges are labelled first); it is then taken."""
+    half = 3.3 * len(text) + 3
+    for shift in (0, 15, -15, 30, -30, 45, -45, 60, -60):
+        top = min(max(y + shift, MARGIN), height - 4)
+        box = (x - half, top - 12, x + half, top + 4)
+        if not any(
+            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+            for other in taken
+        ):
+            taken.append(box)
+            return x, top
+    taken.append((x - half, y - 12, x + half, y + 4))
+    return x, y
+
+
 def layered_layout(activities: Sequence[Activity], arcs: Sequence[Arc]) -> Layout:
     """Place ``activities`` and route ``arcs`` between them. Arcs naming an activity that is
     not in ``activities`` are left out (the activity slider may have hidden it)."""
@@ -148,6 +193,10 @@ def layered_layout(activities: Sequence[Activity], arcs: Sequence[Arc]) -> Layou
             )
     kept = [arc for arc in arcs if arc.source in placed and arc.target in placed]
     highest = max((arc.count for arc in kept), default=0)
+    out_port, in_port = _ports(kept, placed)
+    obstacles: list[tuple[float, float, float, float]] = [
+        (box.x, box.y, box.x + box.width, box.y + box.height) for box in placed.values()
+    ]
     # Parallel back edges would overlap: each gets its own lane further right.
     back_lane = 0
     routed: list[PlacedArc] = []
@@ -161,8 +210,8 @@ def layered_layout(activities: Sequence[Activity], arcs: Sequence[Arc]) -> Layou
             label_x, label_y = x1 + 42, source.centre_y + 4
         elif target.row > source.row:
             kind = "down"
-            x1, y1 = source.centre_x, source.y + source.height
-            x2, y2 = target.centre_x, target.y
+            x1, y1 = out_port[(arc.source, arc.target)], source.y + source.height
+            x2, y2 = in_port[(arc.source, arc.target)], target.y
             bend = (y2 - y1) / 2
             d = _curve((x1, y1), (x1, y1 + bend), (x2, y2 - bend), (x2, y2))
             label_x, label_y = (x1 + x2) / 2, (y1 + y2) / 2
@@ -181,6 +230,7 @@ def layered_layout(activities: Sequence[Activity], arcs: Sequence[Arc]) -> Layou
             reach = MARGIN + inner_width - max(x1, x2) + 20 + 14 * min(back_lane, 8)
             d = _curve((x1, y1), (x1 + reach, y1), (x2 + reach, y2), (x2, y2))
             label_x, label_y = (x1 + x2) / 2 + 0.75 * reach, (y1 + y2) / 2
+        label_x, label_y = _free_spot(label_x, label_y, arc.label, obstacles, height)
         routed.append(
             PlacedArc(
                 source=arc.source,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from etage.analytics.layout import Activity, Arc, layered_layout, stroke_width
 
 
@@ -74,17 +76,38 @@ def test_edges_run_from_their_source_to_their_target() -> None:
     down = arcs[("contact_reached", "orient")]
     assert down.kind == "down"
     source, target = by_key["contact_reached"], by_key["orient"]
-    assert down.start == (source.centre_x, source.y + source.height)
-    assert down.end == (target.centre_x, target.y)
+    # Leaves from the source's bottom side and enters the target's top side.
+    assert source.x < down.start[0] < source.x + source.width
+    assert down.start[1] == source.y + source.height
+    assert target.x < down.end[0] < target.x + target.width
+    assert down.end[1] == target.y
     numbers = _numbers(down.d)
-    assert numbers[:2] == [source.centre_x, source.y + source.height]
-    assert numbers[-2:] == [target.centre_x, target.y]
+    assert numbers[:2] == [pytest.approx(down.start[0], abs=0.1), down.start[1]]
+    assert numbers[-2:] == [pytest.approx(down.end[0], abs=0.1), down.end[1]]
     assert arcs[("orient", "identify")].kind == "back"
     # A back edge leaves and re-enters on the right, beyond both boxes.
     back = _numbers(arcs[("orient", "identify")].d)
     assert back[2] > by_key["orient"].x + by_key["orient"].width
     assert arcs[("orient", "orient")].kind == "loop"
     assert arcs[("contact_unreachable", "contact_reached")].kind == "same-row"
+
+
+def test_edges_leaving_one_box_start_apart_and_labels_do_not_overlap() -> None:
+    fan = [Activity("a", "A", 10, 0.0)] + [Activity(f"b{i}", f"B{i}", 5, 1.0) for i in range(4)]
+    arcs = [Arc("a", f"b{i}", 5 - i, f"{5 - i} · médiane 1,0 j") for i in range(4)]
+    layout = layered_layout(fan, arcs)
+    starts = sorted(arc.start[0] for arc in layout.arcs)
+    assert len(set(starts)) == 4
+    # Ports follow the order of the targets, so the edges do not cross at the box.
+    by_target = {arc.target: arc.start[0] for arc in layout.arcs}
+    boxes = {box.key: box.centre_x for box in layout.activities}
+    assert sorted(by_target, key=by_target.__getitem__) == sorted(by_target, key=boxes.__getitem__)
+    spots = [(arc.label_x, arc.label_y, len(arc.label)) for arc in layout.arcs]
+    for i, (x1, y1, n1) in enumerate(spots):
+        for x2, y2, n2 in spots[i + 1 :]:
+            apart_x = abs(x1 - x2) >= 3.3 * (n1 + n2) + 6
+            apart_y = abs(y1 - y2) >= 16
+            assert apart_x or apart_y
 
 
 def test_stroke_width_grows_with_frequency() -> None:
