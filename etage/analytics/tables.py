@@ -351,10 +351,13 @@ def comparison(
     values: dict[str, dict[tuple[str, str], tuple[float | None, int]]] = {}
     for code, territory, value, cases in stored:
         values.setdefault(code, {})[(territory, year)] = (value, cases)
+    # A territory's network profile, as its figures recorded it (the latest period wins).
     profiles = dict(
         IndicatorValue.objects.filter(
-            code="identified", dimension="network_profile", territory__in=codes, period=year
-        ).values_list("territory", "key")
+            code="identified", dimension="network_profile", territory__in=codes
+        )
+        .order_by("period")
+        .values_list("territory", "key")
     )
     headers = [(t, f"{t} ({profiles[t]})" if profiles.get(t) else t) for t in codes]
     mark = primary_mark(scope.threshold)

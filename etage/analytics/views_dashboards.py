@@ -34,13 +34,17 @@ def _territories(scope: AnalyticsScope) -> list[str]:
     return sorted(scope.territories)
 
 
-def _years(scope: AnalyticsScope, territories: list[str]) -> list[str]:
-    periods = (
+def _years(territories: list[str]) -> tuple[list[str], str]:
+    """Years with figures (latest first) and the default one: the last year situations were
+    identified in (later years may only hold supports still running)."""
+    rows = (
         IndicatorValue.objects.filter(territory__in=territories, dimension="all")
-        .values_list("period", flat=True)
+        .values_list("code", "period")
         .distinct()
     )
-    return sorted({p for p in periods if len(p) == 4}, reverse=True)
+    years = sorted({p for _c, p in rows if len(p) == 4}, reverse=True)
+    identified = [p for c, p in rows if c == "identified" and len(p) == 4]
+    return years, max(identified) if identified else (years[0] if years else "")
 
 
 class DashboardForm(forms.Form):
@@ -65,9 +69,9 @@ class DashboardForm(forms.Form):
 
 def _selection(request: HttpRequest, scope: AnalyticsScope) -> tuple[DashboardForm, str, str, str]:
     territories = _territories(scope)
-    years = _years(scope, territories)
+    years, default_year = _years(territories)
     form = DashboardForm(request.GET or None, years=years, territories=territories)
-    year = form.choice("annee", years[0] if years else "")
+    year = form.choice("annee", default_year)
     territory = form.choice("territoire", territories[0] if territories else "")
     if request.GET.get("territoire") == "" and "" in territories:
         territory = ""
@@ -173,11 +177,11 @@ class ComparisonForm(forms.Form):
 def compare(request: HttpRequest) -> HttpResponse:
     scope = require_dashboard(request.user)
     territories = [t for t in _territories(scope) if t]
-    years = _years(scope, territories)
+    years, default_year = _years(territories)
     form = ComparisonForm(request.GET or None)
     form.fields["annee"].choices = [(y, y) for y in years]  # type: ignore[attr-defined]
     form.fields["famille"].choices = list(FAMILIES.items())  # type: ignore[attr-defined]
-    year = years[0] if years else ""
+    year = default_year
     family = next(iter(FAMILIES))
     if form.is_valid():
         year = form.cleaned_data["annee"] or year

@@ -291,3 +291,26 @@ def test_stored_rows_name_their_snapshot(demo: dict[str, User]) -> None:
     assert row is not None
     assert row.snapshot
     assert row.computed_at.date() <= dt.date.today()
+
+
+def test_the_comparison_puts_territories_side_by_side_with_their_network_profile(
+    demo: dict[str, User],
+) -> None:
+    from etage.analytics.snapshot import network_profile
+    from etage.territories.models import Territory
+
+    client = client_for(demo["t1-evaluation"])
+    page = client.get(reverse("analytics:compare"), {"famille": "activity"})
+    comparison = page.context["comparison"]
+    last = max(Situation.objects.values_list("identified_on", flat=True))
+    assert comparison.year == str(last.year)
+    for code, label in comparison.territories:
+        territory = Territory.objects.get(code=code)
+        profile = network_profile(territory.has_local_ccapex, territory.ccas_mdm_grouped)
+        assert label == f"{code} ({profile})"
+    identified = dict(comparison.rows)[BY_CODE["identified"]]
+    for (code, _label), cell in zip(comparison.territories, identified, strict=True):
+        count = Situation.objects.filter(
+            platform__territory__code=code, identified_on__year=last.year
+        ).count()
+        assert as_count(cell) == count
