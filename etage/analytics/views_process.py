@@ -115,7 +115,9 @@ def _open(
             "filter_chips": chips(read, page_params),
             "filter_pairs": _pairs(read),
             "case_count": figures.case_count(con, filters),
-            "snapshot_created": date_format(created, "j F Y") if created else "",
+            # The month only: with the exact day, a case's days observed would give back its
+            # exact identification date (anchored time publishes months, schema.py).
+            "snapshot_created": date_format(created, "F Y") if created else "",
         }
     )
     return Analysis(request, scope, filters, con, context)
