@@ -20,6 +20,9 @@ from etage.analytics.forms import activity_label, level_label
 AT_RISK_DAYS = (0, 30, 60, 90, 180, 270, 365, 545, 730, 1095)
 GROUPS = ("level", "territory")
 METRICS = ("frequency", "median", "mean", "p90")
+#: Where the map's sliders start (percent): the most frequent activities and successions,
+#: as process-mining tools open a map, so that it can be read before it is widened.
+DEFAULT_SLIDERS = {"activities": 40, "paths": 30}
 
 
 def number(value: Any) -> float | None:

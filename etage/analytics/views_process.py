@@ -152,7 +152,8 @@ def _metric(request: HttpRequest) -> str:
 
 
 def _slider(request: HttpRequest, name: str) -> int:
-    return round(figures.share(request.GET.get(name, "100")) * 100)
+    default = str(figures.DEFAULT_SLIDERS.get(name, 100))
+    return round(figures.share(request.GET.get(name, default)) * 100)
 
 
 def map_layout(data: dict[str, Any], metric: str) -> Layout:

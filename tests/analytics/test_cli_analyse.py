@@ -54,7 +54,18 @@ def test_options_are_read_as_the_pages_read_their_query() -> None:
 
 
 def test_dfg_json_is_the_figures_of_the_filtered_log(log: BuiltLog) -> None:
-    out, _err = _run("dfg", "--json", "--snapshot", str(log.directory), "--territory", "T2")
+    out, _err = _run(
+        "dfg",
+        "--json",
+        "--snapshot",
+        str(log.directory),
+        "--territory",
+        "T2",
+        "--activities",
+        "100",
+        "--paths",
+        "100",
+    )
     data = json.loads(out)
     expected = figures.dfg(connect(log.directory), Filters(territories=("T2",)))
     assert data == expected

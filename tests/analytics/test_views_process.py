@@ -168,7 +168,13 @@ def test_an_empty_selection_draws_no_map(evaluator: Client, snapshot: BuiltLog) 
 
 
 def test_the_sliders_and_the_htmx_fragment(evaluator: Client, snapshot: BuiltLog) -> None:
-    full = evaluator.get(reverse("analytics:process_map")).context["figures"]
+    default = evaluator.get(reverse("analytics:process_map")).context["figures"]
+    full = evaluator.get(
+        reverse("analytics:process_map"), {"activities": "100", "paths": "100"}
+    ).context["figures"]
+    # The map opens on the most frequent activities and successions only.
+    assert len(default["activities"]) < len(full["activities"])
+    assert len(default["edges"]) < len(full["edges"])
     reduced = evaluator.get(
         reverse("analytics:process_map"),
         {"activities": "30", "paths": "50"},

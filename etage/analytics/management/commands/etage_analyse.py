@@ -67,8 +67,15 @@ class Command(BaseCommand):
         parser.add_argument("--never-followed-by", dest="never_followed_by", help="A,B")
         parser.add_argument("--min-days", dest="min_days", type=float)
         parser.add_argument("--max-days", dest="max_days", type=float)
-        parser.add_argument("--activities", type=int, default=100, help="Activity slider, %%.")
-        parser.add_argument("--paths", type=int, default=100, help="Path slider, %%.")
+        parser.add_argument(
+            "--activities",
+            type=int,
+            default=figures.DEFAULT_SLIDERS["activities"],
+            help="Activity slider, %%.",
+        )
+        parser.add_argument(
+            "--paths", type=int, default=figures.DEFAULT_SLIDERS["paths"], help="Path slider, %%."
+        )
         parser.add_argument("--coverage", type=int, default=80, help="Variant coverage, %%.")
         parser.add_argument("--endpoint", choices=sorted(ENDPOINTS), default="closure")
         parser.add_argument("--group", choices=figures.GROUPS, default=None)
