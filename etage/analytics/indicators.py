@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 from django.db import transaction
@@ -29,10 +30,12 @@ from etage.analytics.catalogue import (
     SUMMONS,
     Indicator,
 )
+from etage.analytics.schema import SITUATIONS
 
 
-@dataclass(frozen=True)
-class IndicatorRow:
+class IndicatorRow(NamedTuple):
+    # A named tuple rather than a dataclass: national scale yields millions of them, and a
+    # tuple is built three times faster.
     code: str
     period: str
     territory: str
@@ -46,40 +49,44 @@ def _in(values: Sequence[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-#: Per case: the procedure and pathway facts the outcome indicators look for.
-_CASES_CTE = f"""
-flags_ AS (
-    SELECT case_id,
-        bool_or(activity IN {_in(SUMMONS)}) AS ev_summons,
-        bool_or(activity = 'protocol_signed') AS ev_protocol,
-        bool_or(activity = 'new_lease_signed') AS ev_new_lease,
-        bool_or(activity IN {_in(PLANS)}) AS ev_plan,
-        bool_or(activity = 'amicable_plan_respected') AS ev_plan_respected,
-        bool_or(activity = 'amicable_plan_broken') AS ev_plan_broken,
-        bool_or(activity = 'rights_opened') AS ev_rights,
-        bool_or(activity = 'care_referral') AS ev_care
-    FROM events WHERE category = 'procedure' GROUP BY case_id
-),
-cases_ AS (
-    SELECT s.*,
-        coalesce(f.ev_summons, false) AS ev_summons,
-        coalesce(f.ev_protocol, false) AS ev_protocol,
-        coalesce(f.ev_new_lease, false) AS ev_new_lease,
-        coalesce(f.ev_plan, false) AS ev_plan,
-        coalesce(f.ev_plan_respected, false) AS ev_plan_respected,
-        coalesce(f.ev_plan_broken, false) AS ev_plan_broken,
-        coalesce(f.ev_rights, false) AS ev_rights,
-        coalesce(f.ev_care, false) AS ev_care
-    FROM situations s LEFT JOIN flags_ f USING (case_id)
-)"""  # noqa: S608 - catalogue constants only
+#: Per case, the procedure facts the outcome indicators look for (column → condition on one
+#: procedure event); only those an indicator names are computed.
+_FLAGS: dict[str, str] = {
+    "ev_summons": f"activity IN {_in(SUMMONS)}",
+    "ev_protocol": "activity = 'protocol_signed'",
+    "ev_new_lease": "activity = 'new_lease_signed'",
+    "ev_plan": f"activity IN {_in(PLANS)}",
+    "ev_plan_respected": "activity = 'amicable_plan_respected'",
+    "ev_plan_broken": "activity = 'amicable_plan_broken'",
+    "ev_rights": "activity = 'rights_opened'",
+    "ev_care": "activity = 'care_referral'",
+}
 
-#: Calendar of the months and years the snapshot covers, for the "in support" base.
-_CALENDAR_CTE = """
+#: Situation columns every base reads whatever its indicators (keys, months, the calendar).
+_ALWAYS = (
+    "case_id",
+    "territory",
+    "level",
+    "identified_at",
+    "identified_month",
+    "support_started_day",
+    "closed_day",
+    "closed_month",
+    "observed_until_day",
+)
+
+#: The situations with only the columns the catalogue reads, and the flags: written once per
+#: computation, read by every base (the Parquet files and the events are scanned once).
+_CASES = "etage_indicator_cases_"
+
+#: Calendar of the months and years the snapshot covers, for the "in support" base: a range
+#: join of the cases with it gives one row per case and period in support.
+_CALENDAR_CTE = f"""
 bounds_ AS (
     SELECT date_trunc('month', min(identified_at)::TIMESTAMP) AS lo,
         date_trunc('month', max(identified_at::TIMESTAMP
             + to_days(coalesce(observed_until_day, 0)))) + INTERVAL 1 MONTH AS hi
-    FROM situations
+    FROM {_CASES}
 ),
 months_ AS (
     SELECT strftime(m, '%Y-%m') AS period, m AS p_start, m + INTERVAL 1 MONTH AS p_end
@@ -93,27 +100,58 @@ calendar_ AS (
     FROM months_
 ),
 active_ AS (
-    SELECT c.*, k.period FROM cases_ c JOIN calendar_ k
+    SELECT c.*, k.period FROM {_CASES} c JOIN calendar_ k
     ON c.support_started_day IS NOT NULL
     AND c.identified_at::TIMESTAMP + to_days(c.support_started_day) < k.p_end
     AND (c.closed_day IS NULL OR c.identified_at::TIMESTAMP + to_days(c.closed_day) >= k.p_start)
-)"""
+)"""  # noqa: S608 - constants only
 
-#: Base → (CTE producing its rows with a ``month_`` column, or a ``period`` one for active).
+#: Base → SQL of its rows: a ``month_`` column ("YYYY-MM"), or ``period`` for active.
 _BASES: dict[str, str] = {
-    "identified": "SELECT *, identified_month AS month_ FROM cases_",
-    "closed": "SELECT *, closed_month AS month_ FROM cases_ WHERE closed_month <> ''",
-    "reviews": """
+    "identified": f"SELECT *, identified_month AS month_ FROM {_CASES}",  # noqa: S608
+    "closed": f"SELECT *, closed_month AS month_ FROM {_CASES} WHERE closed_month <> ''",  # noqa: S608
+    "reviews": f"""
         SELECT c.*, e.month AS month_,
             e.day - coalesce(
                 lag(e.day) OVER (PARTITION BY e.case_id ORDER BY e.timestamp, e.seq),
                 c.support_started_day
             ) AS gap
-        FROM events e JOIN cases_ c ON c.case_id = e.case_id
-        WHERE e.category = 'review'""",
-    "meetings": "SELECT *, held_month AS month_ FROM meetings WHERE status = 'held'",
+        FROM events e JOIN {_CASES} c ON c.case_id = e.case_id
+        WHERE e.category = 'review'""",  # noqa: S608
+    "meetings": "SELECT territory, held_month AS month_ FROM meetings WHERE status = 'held'",
     "active": "SELECT * FROM active_",
 }
+
+
+def _names(text: str, candidates: Iterable[str]) -> list[str]:
+    return [c for c in candidates if re.search(rf"\b{c}\b", text)]
+
+
+def _fragments(indicators: Iterable[Indicator]) -> str:
+    return " ".join(f"{i.population} {i.numerator} {i.expression}" for i in indicators)
+
+
+def _cases_table(catalogue: Sequence[Indicator]) -> str:
+    """SQL creating :data:`_CASES`: the columns the catalogue reads, and its flags."""
+    text = _fragments(catalogue)
+    columns = [
+        c
+        for c in SITUATIONS.names
+        if c in _ALWAYS or c in DIMENSION_COLUMNS.values() or re.search(rf"\b{c}\b", text)
+    ]
+    flags = _names(text, _FLAGS)
+    selected = ", ".join(f"s.{c}" for c in columns)
+    if not flags:
+        return f"CREATE OR REPLACE TEMP TABLE {_CASES} AS SELECT {selected} FROM situations s"  # noqa: S608
+    per_case = ", ".join(f"bool_or({_FLAGS[f]}) AS {f}" for f in flags)
+    coalesced = ", ".join(f"coalesce(f.{f}, false) AS {f}" for f in flags)
+    return f"""
+CREATE OR REPLACE TEMP TABLE {_CASES} AS
+SELECT {selected}, {coalesced}
+FROM situations s LEFT JOIN (
+    SELECT case_id, {per_case} FROM events WHERE category = 'procedure' GROUP BY case_id
+) f ON f.case_id = s.case_id
+"""  # noqa: S608 - catalogue constants only
 
 
 def _aggregates(indicator: Indicator) -> tuple[str, str]:
@@ -138,55 +176,67 @@ def _aggregates(indicator: Indicator) -> tuple[str, str]:
     raise ValueError(indicator.kind)
 
 
-def _dimension_rows(source: str, dimensions: Iterable[str]) -> str:
-    parts = []
-    for dimension in dimensions:
-        if dimension == "all":
-            key = "'all'"
-        elif dimension == "difficulty":
-            key = f"unnest({DIMENSION_COLUMNS[dimension]})"
-        else:
-            key = DIMENSION_COLUMNS[dimension]
-        parts.append(
-            f"SELECT *, '{dimension}' AS dimension_, "  # noqa: S608 - catalogue constants
-            f"coalesce(CAST({key} AS VARCHAR), '') AS key_ FROM {source}"
-        )
-    return "\nUNION ALL BY NAME\n".join(parts)
+def _key(dimension: str) -> str:
+    """SQL of the breakdown key of a base row (difficulty: one row per difficulty listed)."""
+    if dimension == "all":
+        return "'all'"
+    column = DIMENSION_COLUMNS[dimension]
+    if dimension == "difficulty":
+        column = f"unnest({column})"
+    return f"coalesce(CAST({column} AS VARCHAR), '')"
 
 
-def _base_query(base: str, indicators: Sequence[Indicator]) -> str:
-    dimensions = sorted({d for i in indicators for d in i.breakdowns}, key=str)
-    if base == "active":
-        periods = "SELECT * FROM base_"
-    else:
-        periods = (
-            "SELECT *, month_ AS period FROM base_ "
-            "UNION ALL BY NAME SELECT *, left(month_, 4) AS period FROM base_"
-        )
-    aggregates = ",\n".join(
+def _base_query(
+    base: str, dimension: str, indicators: Sequence[Indicator], *, periods: bool = False
+) -> str:
+    """One grouped query for the ``indicators`` of ``base`` broken down by ``dimension``:
+    records (period, territory or '', dimension, key, value₀, cases₀, value₁, …). With
+    ``periods``, its one ``?`` parameter is the list of periods kept.
+
+    One query per breakdown rather than one unpivoting every row into all breakdowns: the
+    same aggregation work, but only one breakdown's medians held in memory at a time."""
+    text = _fragments(indicators)
+    columns = ["territory", *_names(text, [*SITUATIONS.names, *_FLAGS, "gap"])]
+    if dimension != "all":
+        columns.append(DIMENSION_COLUMNS[dimension])
+    columns = list(dict.fromkeys(columns))
+    period = "period" if base == "active" else "unnest([month_, left(month_, 4)])"
+    where = "WHERE list_contains(?::VARCHAR[], period)" if periods else ""
+    aggregates = ",\n    ".join(
         f"{value} AS v{n}, {cases} AS c{n}"
         for n, (value, cases) in enumerate(_aggregates(i) for i in indicators)
     )
-    ctes = [_CASES_CTE]
-    if base == "active":
-        ctes.append(_CALENDAR_CTE)
+    ctes = [_CALENDAR_CTE] if base == "active" else []
+    # Only constants of the catalogue reach the text.
+    ctes += [
+        f"base_ AS ({_BASES[base]})",
+        f"periods_ AS (SELECT {', '.join(columns)}, {period} AS period FROM base_)",  # noqa: S608
+        f"keyed_ AS (SELECT *, {_key(dimension)} AS key_ FROM periods_ {where})",  # noqa: S608
+    ]
     return f"""
-WITH {",".join(ctes)},
-base_ AS ({_BASES[base]}),
-periods_ AS ({periods}),
-dims_ AS ({_dimension_rows("periods_", dimensions)})
+WITH {",".join(ctes)}
 SELECT period,
     CASE WHEN grouping(territory) = 1 THEN '' ELSE territory END AS territory_,
-    dimension_, key_,
+    '{dimension}' AS dimension_, key_,
     {aggregates}
-FROM dims_
-GROUP BY GROUPING SETS ((period, dimension_, key_), (period, territory, dimension_, key_))
+FROM keyed_
+GROUP BY GROUPING SETS ((period, key_), (period, territory, key_))
 """  # noqa: S608 - built from the catalogue's constants, no user input
+
+
+def _queries(catalogue: Sequence[Indicator]) -> list[tuple[str, str, list[Indicator]]]:
+    """(base, dimension, indicators broken down by it) of every query of the catalogue."""
+    out = []
+    for base in dict.fromkeys(i.base for i in catalogue if i.kind != "cost"):
+        indicators = [i for i in catalogue if i.base == base and i.kind != "cost"]
+        for dimension in sorted({d for i in indicators for d in i.breakdowns}):
+            out.append((base, dimension, [i for i in indicators if dimension in i.breakdowns]))
+    return out
 
 
 def _cost_query() -> str:
     return f"""
-WITH {_CASES_CTE}, {_CALENDAR_CTE},
+WITH {_CALENDAR_CTE},
 counts_ AS (
     SELECT period, CASE WHEN grouping(territory) = 1 THEN '' ELSE territory END AS territory_,
         level, count(*) AS n
@@ -214,6 +264,11 @@ def _cost_parameters() -> list[tuple[str, str, str, float]]:
     ]
 
 
+#: Records fetched from DuckDB at a time: the grouped records are unpivoted into rows batch
+#: by batch, never all held as Python tuples at once.
+_BATCH = 20_000
+
+
 def compute_indicators(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -224,36 +279,52 @@ def compute_indicators(
     """Every figure of ``catalogue`` over the snapshot behind ``con`` (restricted to
     ``periods``, "YYYY-MM" or "YYYY", when given). ``costs``: (year, level, territory,
     annual cost) rows; by default the stored :class:`~.models.CostParameter` rows."""
-    wanted = set(periods) if periods is not None else None
+    wanted = sorted(set(periods)) if periods is not None else None
     rows: list[IndicatorRow] = []
-    by_base: dict[str, list[Indicator]] = {}
-    for indicator in catalogue:
-        if indicator.kind != "cost":
-            by_base.setdefault(indicator.base, []).append(indicator)
-    for base, indicators in by_base.items():
-        for record in con.execute(_base_query(base, indicators)).fetchall():
-            period, territory, dimension, key = record[:4]
-            for n, indicator in enumerate(indicators):
-                value, cases = record[4 + 2 * n], record[5 + 2 * n]
-                if not cases or dimension not in indicator.breakdowns:
-                    continue
-                if indicator.yearly_only and len(period) != 4:
-                    continue
-                rows.append(
-                    IndicatorRow(
-                        indicator.code,
-                        period,
-                        territory,
-                        dimension,
-                        key,
-                        None if value is None else float(value),
-                        int(cases),
-                    )
-                )
+    # The same period, territory or key string for every row that has it (millions of rows
+    # at national scale, a few thousand distinct strings).
+    strings: dict[str, str] = {}
+    share = strings.setdefault
     cost_indicators = [i for i in catalogue if i.kind == "cost"]
-    if cost_indicators:
-        parameters = list(costs) if costs is not None else _cost_parameters()
-        if parameters:
+    con.execute(_cases_table(catalogue))
+    try:
+        for base, dimension, indicators in _queries(catalogue):
+            dimension = share(dimension, dimension)
+            # Per monthly or yearly period: where each indicator's figures are in a record.
+            shown = {
+                yearly: [
+                    (4 + 2 * n, i.code)
+                    for n, i in enumerate(indicators)
+                    if yearly or not i.yearly_only
+                ]
+                for yearly in (False, True)
+            }
+            query = _base_query(base, dimension, indicators, periods=wanted is not None)
+            result = con.execute(query, [wanted] if wanted is not None else [])
+            while batch := result.fetchmany(_BATCH):
+                for record in batch:
+                    period = share(record[0], record[0])
+                    territory = share(record[1], record[1])
+                    key = share(record[3], record[3])
+                    for at, code in shown[len(period) == 4]:
+                        cases = record[at + 1]
+                        if cases:
+                            value = record[at]
+                            rows.append(
+                                IndicatorRow(
+                                    code,
+                                    period,
+                                    territory,
+                                    dimension,
+                                    key,
+                                    None if value is None else float(value),
+                                    int(cases),
+                                )
+                            )
+        parameters = list(costs) if costs is not None else None
+        if cost_indicators and parameters is None:
+            parameters = _cost_parameters()
+        if cost_indicators and parameters:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE cost_parameters_ "
                 "(year VARCHAR, level VARCHAR, territory VARCHAR, annual_cost DOUBLE)"
@@ -261,6 +332,8 @@ def compute_indicators(
             con.executemany("INSERT INTO cost_parameters_ VALUES (?, ?, ?, ?)", parameters)
             for record in con.execute(_cost_query()).fetchall():
                 period, territory, dimension, key, value, cases = record
+                if wanted is not None and period not in wanted:
+                    continue
                 for indicator in cost_indicators:
                     rows.append(
                         IndicatorRow(
@@ -273,8 +346,8 @@ def compute_indicators(
                             int(cases),
                         )
                     )
-    if wanted is not None:
-        rows = [row for row in rows if row.period in wanted]
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_CASES}")
     return rows
 
 

@@ -13,6 +13,10 @@ import duckdb
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+#: DuckDB's memory per connection; what a query needs beyond it spills to :data:`SPILL_DIR`.
+MEMORY_LIMIT = "1GB"
+SPILL_DIR = "duckdb-spill"
+
 
 class SnapshotMissing(Exception):
     """No snapshot has been written yet (the message is for people)."""
@@ -44,6 +48,11 @@ def connect(directory: Path | None = None) -> duckdb.DuckDBPyConnection:
     con.execute("SET threads TO 2")
     con.execute("SET TimeZone = 'UTC'")
     root = directory.as_posix().replace("'", "''")
+    # Bounded memory (the national indicator suite would take several GB otherwise): DuckDB
+    # spills its sorts and aggregates past the limit, next to the snapshot it reads (outside
+    # ``events/``, so never taken for a part; created only when it spills).
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory = '{root}/{SPILL_DIR}'")
     for view, files in (
         ("situations", "situations.parquet"),
         ("events", "events/*.parquet"),  # the writer always leaves at least one part

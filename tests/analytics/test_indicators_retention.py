@@ -111,7 +111,7 @@ def test_a_final_period_never_stored_is_written_once(tmp_path: Path) -> None:
     first = store_indicators(rows, snapshot="a", today=TODAY)
     assert first.written == len(rows)
     assert first.kept_final == 0
-    doubled = [r.__class__(**{**r.__dict__, "cases": r.cases * 2}) for r in rows]
+    doubled = [r._replace(cases=r.cases * 2) for r in rows]
     second = store_indicators(doubled, snapshot="b", today=TODAY)
     assert second.kept_final > 0
     stored = {
