@@ -123,11 +123,13 @@ def test_the_evaluator_explores_t1_agr_pathways(open_as: Any, snapshot: Path) ->
 
 def test_the_slider_redraws_the_map_with_fewer_activities(open_as: Any, snapshot: Path) -> None:
     page = open_as("t1-evaluation")
-    page.goto("/analyse/carte/")
+    page.goto("/analyse/carte/?activities=100")
     boxes = page.locator(".process-map .node")
     expect(boxes.first).to_be_visible()
     before = boxes.count()
     page.get_by_label("Activités affichées").fill("30")
     expect(page.get_by_test_id("map-shown")).to_contain_text("(30 %")
+    # The fragment arrives after the slider's text: wait for the redrawn map.
+    expect(boxes).not_to_have_count(before)
     assert boxes.count() < before
     audit(page)
