@@ -369,12 +369,18 @@ def _trace_filtered(filters: Filters, situations: str, params: list[Any]) -> tup
     return sql, agg_params + inner_params + outer_params
 
 
-def events_sql(filters: Filters, columns: str = "*") -> tuple[str, list[Any]]:
+def events_sql(
+    filters: Filters, columns: str = "*", *, restrict: bool = True
+) -> tuple[str, list[Any]]:
     """``SELECT <columns> FROM events …`` restricted to the kept cases and the categories,
-    unordered (order by ``case_id, timestamp, seq`` where order matters)."""
+    unordered (order by ``case_id, timestamp, seq`` where order matters). ``restrict=False``:
+    the categories only, for a caller that restricts to :func:`case_ids_sql` itself."""
     if not re.fullmatch(r"\*|[a-z_]+(, ?[a-z_]+)*", columns):
         raise ValueError(f"Invalid column list: {columns!r}")
     categories = _categories(filters)
+    if not restrict:
+        marks = ", ".join("?" for _ in categories)
+        return f"SELECT {columns} FROM events WHERE category IN ({marks})", [*categories]  # noqa: S608
     cases, params = case_ids_sql(filters)
     sql = (
         f"SELECT {columns} FROM events WHERE "  # noqa: S608
