@@ -9,6 +9,8 @@ The figures come from :mod:`.figures`, the same functions ``etage_analyse`` prin
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import duckdb
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -573,7 +576,11 @@ def typology_view(request: HttpRequest) -> HttpResponse:
     analysis = _open(request, "analytics:typology", _("Pathway types"), params)
     extra: dict[str, Any] = {"k": k or "", "k_choices": range(2, 9)}
     if analysis.con is not None:
-        found = typology.typology(analysis.con, analysis.filters, k=k)
+        found: typology.Typology = cache.get_or_set(  # type: ignore[assignment]
+            _snapshot_key("typology", analysis, k),
+            lambda: typology.typology(analysis.con, analysis.filters, k=k),
+            timeout=24 * 3600,
+        )
         extra["typology"] = found
         extra["types"] = [
             {
@@ -585,6 +592,30 @@ def typology_view(request: HttpRequest) -> HttpResponse:
             for t in found.types
         ]
     return analysis.render("analytics/typology.html", **extra)
+
+
+def _snapshot_key(kind: str, analysis: Analysis, *extra: Any) -> str:
+    """A cache key that changes with the snapshot (its place, when it was written, its key
+    fingerprint), the filters and the scope's cases, so a cached figure is never served for
+    another selection or after the nightly snapshot."""
+    manifest = store.manifest()
+    written = store.snapshot_dir() / "manifest.json"
+    filters = analysis.filters
+    cases = sorted(filters.cases) if filters.cases is not None else None
+    material = json.dumps(
+        [
+            str(written),
+            written.stat().st_mtime_ns,
+            manifest.get("created_at"),
+            manifest.get("key_fingerprint"),
+            filters.to_query(),
+            cases,
+            list(extra),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return f"etage:analytics:{kind}:" + hashlib.sha256(material.encode()).hexdigest()
 
 
 # --- Reference pathway and data quality ---------------------------------------------------

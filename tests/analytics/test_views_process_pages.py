@@ -68,6 +68,20 @@ def test_quality_and_typology_pages(evaluator: Client, snapshot: BuiltLog) -> No
     assert typology.content.decode().count('data-testid="type"') == 3
 
 
+def test_the_cached_typology_follows_the_filters_and_the_snapshot(
+    evaluator: Client, snapshot: BuiltLog
+) -> None:
+    every = evaluator.get(reverse("analytics:typology"), {"k": "2"}).context["typology"]
+    t1 = evaluator.get(reverse("analytics:typology"), {"k": "2", "territory": "T1"})
+    t1_cases = {s["case_id"] for s in snapshot.situations if s["territory"] == "T1"}
+    found = t1.context["typology"]
+    assert found.sampled < every.sampled
+    assert {c for t in found.types for c in t.case_ids} <= t1_cases
+    # Asked again, the same selection gives the same figures (from the cache).
+    again = evaluator.get(reverse("analytics:typology"), {"k": "2", "territory": "T1"})
+    assert [t.size for t in again.context["typology"].types] == [t.size for t in found.types]
+
+
 def test_csv_exports_hold_the_table_of_the_page(evaluator: Client, snapshot: BuiltLog) -> None:
     page = evaluator.get(reverse("analytics:variants"), {"level": "agr", "coverage": "100"})
     export = evaluator.get(
