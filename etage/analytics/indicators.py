@@ -203,7 +203,8 @@ def _base_query(
     period = "period" if base == "active" else "unnest([month_, left(month_, 4)])"
     where = "WHERE list_contains(?::VARCHAR[], period)" if periods else ""
     aggregates = ",\n    ".join(
-        f"{value} AS v{n}, {cases} AS c{n}"
+        # DOUBLE values and BIGINT cases: the Python objects the rows hold, as they come.
+        f"CAST({value} AS DOUBLE) AS v{n}, {cases} AS c{n}"
         for n, (value, cases) in enumerate(_aggregates(i) for i in indicators)
     )
     ctes = [_CALENDAR_CTE] if base == "active" else []
@@ -285,6 +286,7 @@ def compute_indicators(
     # at national scale, a few thousand distinct strings).
     strings: dict[str, str] = {}
     share = strings.setdefault
+    extend, new = rows.extend, tuple.__new__
     cost_indicators = [i for i in catalogue if i.kind == "cost"]
     con.execute(_cases_table(catalogue))
     try:
@@ -306,21 +308,25 @@ def compute_indicators(
                     period = share(record[0], record[0])
                     territory = share(record[1], record[1])
                     key = share(record[3], record[3])
-                    for at, code in shown[len(period) == 4]:
-                        cases = record[at + 1]
-                        if cases:
-                            value = record[at]
-                            rows.append(
-                                IndicatorRow(
+                    # The tuple built directly: the hot loop of the national suite.
+                    extend(
+                        [
+                            new(
+                                IndicatorRow,
+                                (
                                     code,
                                     period,
                                     territory,
                                     dimension,
                                     key,
-                                    None if value is None else float(value),
-                                    int(cases),
-                                )
+                                    record[at],
+                                    record[at + 1],
+                                ),
                             )
+                            for at, code in shown[len(period) == 4]
+                            if record[at + 1]
+                        ]
+                    )
         parameters = list(costs) if costs is not None else None
         if cost_indicators and parameters is None:
             parameters = _cost_parameters()
