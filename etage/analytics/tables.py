@@ -56,7 +56,8 @@ def format_value(indicator: Indicator, value: float | None) -> str:
     if value is None:
         return "—"
     text = number_format(value, indicator.decimals, force_grouping=True)
-    if indicator.unit in ("%", "€"):
+    # Durations and amounts carry their unit in the cell: a bare "12,0" reads as a count.
+    if indicator.unit in ("%", "€", "jours", "mois"):
         return f"{text} {indicator.unit}"
     return text
 
