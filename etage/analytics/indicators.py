@@ -62,18 +62,14 @@ _FLAGS: dict[str, str] = {
     "ev_care": "activity = 'care_referral'",
 }
 
-#: Situation columns every base reads whatever its indicators (keys, months, the calendar).
-_ALWAYS = (
-    "case_id",
-    "territory",
-    "level",
-    "identified_at",
-    "identified_month",
-    "support_started_day",
-    "closed_day",
-    "closed_month",
-    "observed_until_day",
-)
+#: Situation columns a base reads whatever its indicators: periods and territory, the review
+#: join's key, the "in support" calendar (and the cost's level).
+_ALWAYS = ("territory", "identified_month", "closed_month")
+_BY_BASE = {
+    "reviews": ("case_id", "support_started_day"),
+    "active": ("identified_at", "support_started_day", "closed_day", "observed_until_day"),
+    "cost": ("identified_at", "support_started_day", "closed_day", "observed_until_day", "level"),
+}
 
 #: The situations with only the columns the catalogue reads, and the flags: written once per
 #: computation, read by every base (the Parquet files and the events are scanned once).
@@ -131,27 +127,36 @@ def _fragments(indicators: Iterable[Indicator]) -> str:
     return " ".join(f"{i.population} {i.numerator} {i.expression}" for i in indicators)
 
 
-def _cases_table(catalogue: Sequence[Indicator]) -> str:
-    """SQL creating :data:`_CASES`: the columns the catalogue reads, and its flags."""
+def _cases_table(catalogue: Sequence[Indicator]) -> tuple[str, str]:
+    """SQL creating :data:`_CASES` (the columns the catalogue reads, and its flags), and the
+    kind of object it is: a table when flags need the events (one scan of the log for all
+    the bases), a view otherwise (DuckDB reads only those columns of the Parquet file)."""
     text = _fragments(catalogue)
-    columns = [
-        c
-        for c in SITUATIONS.names
-        if c in _ALWAYS or c in DIMENSION_COLUMNS.values() or re.search(rf"\b{c}\b", text)
-    ]
+    wanted = {
+        *_ALWAYS,
+        *(c for i in catalogue for c in _BY_BASE.get(i.kind if i.kind == "cost" else i.base, ())),
+    }
+    wanted |= {DIMENSION_COLUMNS[d] for i in catalogue for d in i.breakdowns if d != "all"}
+    columns = [c for c in SITUATIONS.names if c in wanted or re.search(rf"\b{c}\b", text)]
     flags = _names(text, _FLAGS)
     selected = ", ".join(f"s.{c}" for c in columns)
     if not flags:
-        return f"CREATE OR REPLACE TEMP TABLE {_CASES} AS SELECT {selected} FROM situations s"  # noqa: S608
+        return (
+            f"CREATE OR REPLACE TEMP VIEW {_CASES} AS SELECT {selected} FROM situations s",  # noqa: S608
+            "VIEW",
+        )
     per_case = ", ".join(f"bool_or({_FLAGS[f]}) AS {f}" for f in flags)
     coalesced = ", ".join(f"coalesce(f.{f}, false) AS {f}" for f in flags)
-    return f"""
+    return (
+        f"""
 CREATE OR REPLACE TEMP TABLE {_CASES} AS
 SELECT {selected}, {coalesced}
 FROM situations s LEFT JOIN (
     SELECT case_id, {per_case} FROM events WHERE category = 'procedure' GROUP BY case_id
 ) f ON f.case_id = s.case_id
-"""  # noqa: S608 - catalogue constants only
+""",  # noqa: S608 - catalogue constants only
+        "TABLE",
+    )
 
 
 def _aggregates(indicator: Indicator) -> tuple[str, str]:
@@ -288,7 +293,8 @@ def compute_indicators(
     share = strings.setdefault
     extend, new = rows.extend, tuple.__new__
     cost_indicators = [i for i in catalogue if i.kind == "cost"]
-    con.execute(_cases_table(catalogue))
+    create, kind = _cases_table(catalogue)
+    con.execute(create)
     try:
         for base, dimension, indicators in _queries(catalogue):
             dimension = share(dimension, dimension)
@@ -353,7 +359,7 @@ def compute_indicators(
                         )
                     )
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {_CASES}")
+        con.execute(f"DROP {kind} IF EXISTS {_CASES}")
     return rows
 
 
