@@ -63,6 +63,8 @@ def _peak_mb() -> float:
 def _timed(run: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
     times, result = [], None
     for _ in range(repeat):
+        # The previous run's result freed first: peak memory is one run's, not two.
+        result = None
         started = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - started)
