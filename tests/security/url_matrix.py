@@ -427,9 +427,25 @@ def _process_targets(kwarg: str, values: Iterable[str]) -> Targets:
     """Pseudonyms of the snapshot (a stale one gets the page's "not in this snapshot")."""
 
     def make(world: World, user: User | None) -> Iterable[Target]:
-        return [Target({kwarg: value}) for value in values]
+        return [Target({kwarg: value}) for value in [*values, *_snapshot_values(kwarg)]]
 
     return make
+
+
+def _snapshot_values(kwarg: str) -> list[str]:
+    """Real pseudonyms of the world's snapshot: a case and the most frequent variant."""
+    from etage.analytics import process, store
+    from etage.analytics.filters import Filters
+
+    try:
+        con = store.connect()
+    except store.SnapshotMissing:
+        return []
+    if kwarg == "case_id":
+        return [row[0] for row in con.execute("SELECT min(case_id) FROM situations").fetchall()]
+    if kwarg == "variant":
+        return [v.id for v in process.variants(con, Filters(), limit=1)]
+    return []
 
 
 EVALUATOR = role_is(Role.EVALUATOR)

@@ -26,6 +26,7 @@ from etage.accounts.roles import STRONG_AUTH_ROLES
 from etage.api.services import api_token_create
 from etage.breakglass.services import break_glass_open
 from etage.demo import reference as ref
+from etage.demo.analytics import demo_build_analytics
 from etage.demo.history import demo_build_history
 from etage.demo.imports import demo_import_extracts
 from etage.demo.services import demo_build_reference
@@ -99,6 +100,9 @@ def build_world() -> World:
         opened = _break_glass(users["t1-admin"])
         _privacy(users["t1-dpd"])
         _notifications(users)
+    # A snapshot and stored indicator figures, so that the analytics pages are probed with
+    # data (not only their empty state).
+    demo_build_analytics()
     tokens = {}
     for code in sorted({u.organisation.code for u in users.values() if u.organisation}):
         _token, secret = api_token_create(
