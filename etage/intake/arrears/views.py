@@ -59,9 +59,13 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 def _batch_for(request: HttpRequest, pk: int) -> ArrearsImport:
     user = _allowed(request)
-    batch = get_object_or_404(ArrearsImport.objects.select_related("landlord"), pk=pk)
-    if batch.landlord_id != user.organisation_id:
-        raise PermissionDenied
+    # Another landlord's import is answered as if it did not exist (as situations are): a
+    # 403 would confirm that the number is in use.
+    batch = get_object_or_404(
+        ArrearsImport.objects.select_related("landlord"),
+        pk=pk,
+        landlord_id=user.organisation_id,
+    )
     if batch.status in FINISHED and batch.errors:
         # The report quotes the file's values (lease references, names): a nominative read.
         access_log_record(user=user, action=AccessAction.READ, obj=batch)

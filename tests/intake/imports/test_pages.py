@@ -119,12 +119,12 @@ def test_a_waiting_import_polls_its_progress_and_says_the_worker_may_be_down(
     assert 'hx-trigger="every 2s"' in text
 
 
-def test_another_landlords_import_is_forbidden(client_for, demo_reference):
+def test_another_landlords_import_is_not_found(client_for, demo_reference):
     emh = demo_reference["t1-recouvrement"].organisation
     batch = ArrearsImport.objects.create(landlord=emh, file_name="emh.csv")
     client = client_for("t2-recouvrement")
-    assert client.get(reverse("arrears:detail", args=[batch.pk])).status_code == 403
-    assert client.get(reverse("arrears:status", args=[batch.pk])).status_code == 403
+    assert client.get(reverse("arrears:detail", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("arrears:status", args=[batch.pk])).status_code == 404
     assert "emh.csv" not in client.get(LIST).content.decode()
 
 
