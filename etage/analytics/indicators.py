@@ -1,12 +1,13 @@
 """Computing and storing the indicators of :mod:`.catalogue`.
 
-:func:`compute_indicators` runs one DuckDB query per *base* (identified, closed, active,
-reviews, meetings), each computing every indicator of that base for every period (month and
-year), territory (each one and all together) and breakdown at once: the base rows are
-unpivoted into (dimension, key) pairs and grouped by ``GROUPING SETS``, so the figures of a
-cell never cost a query of their own. :func:`store_indicators` writes them as rows that
-survive the purges: a period whose indicator is *final* (older than its lag) is never
-overwritten once stored.
+:func:`compute_indicators` projects the situations once to the columns the catalogue reads,
+then runs one DuckDB query per *base* (identified, closed, active, reviews, meetings) and
+breakdown, each computing every indicator of that base for every period (month and year) and
+territory (each one and all together) at once: each row is unnested into its month and year,
+and grouped by ``GROUPING SETS``, so the figures of a cell never cost a query of their own;
+only the aggregated records come back to Python. :func:`store_indicators` writes them as
+rows that survive the purges: a period whose indicator is *final* (older than its lag) is
+never overwritten once stored.
 """
 
 from __future__ import annotations
