@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "etage.privacy",
     "etage.breakglass",
     "etage.analytics",
+    "etage.evaluation",
 ]
 
 MIDDLEWARE = [
