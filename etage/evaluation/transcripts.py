@@ -17,6 +17,8 @@ the text is personal data; callers store it apart from the transcript.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import io
 import re
 import unicodedata
@@ -270,6 +272,8 @@ def parse_turns(text: str) -> list[Turn]:
 # --- Pseudonymisation ------------------------------------------------------
 
 
+# Bounded, and keyed by single characters only: names must not outlive the call.
+@functools.lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     if char == "’":
         return "'"
@@ -296,15 +300,17 @@ def _is_interviewer(speaker: str) -> bool:
     return _fold_name(speaker).replace(" ", "") in _INTERVIEWER_NAMES
 
 
-def _variants(name: str) -> list[str]:
+def _variants(name: str) -> tuple[str, ...]:
     """The full name and each of its parts that is a name on its own."""
     full = _fold_name(name).strip(" .,;:")
-    variants = [full] if full else []
+    if len(full) < 2 or full in _NOT_A_NAME:
+        return ()
+    variants = [full]
     for part in full.split(" "):
         part = part.strip(".,;:")
         if len(part.rstrip(".")) >= 2 and part not in _NOT_A_NAME and part not in variants:
             variants.append(part)
-    return variants
+    return tuple(variants)
 
 
 def _name_pattern(variant: str) -> str:
@@ -346,7 +352,7 @@ def _people(names: Iterable[str], speakers: Iterable[str]) -> list[_Person]:
             None,
         )
         if same is None:
-            people.append(_Person(variants))
+            people.append(_Person(list(variants)))
         else:
             same.variants.extend(v for v in variants if v not in same.variants)
     return people
@@ -355,44 +361,68 @@ def _people(names: Iterable[str], speakers: Iterable[str]) -> list[_Person]:
 Span = tuple[int, int, str]
 
 
-def _overlaps(start: int, end: int, taken: list[Span]) -> bool:
-    return any(start < t_end and t_start < end for t_start, t_end, _r in taken)
+class _Taken:
+    """Non-overlapping spans, searched by bisection: transcripts run to megabytes."""
+
+    def __init__(self, spans: Iterable[Span] = ()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.extend(spans)
+
+    def extend(self, spans: Iterable[Span]) -> None:
+        pairs = sorted([*zip(self.starts, self.ends, strict=True), *((s, e) for s, e, _r in spans)])
+        self.starts = [start for start, _end in pairs]
+        self.ends = [end for _start, end in pairs]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # Spans are disjoint, so the last one starting before ``end`` also
+        # ends last among them.
+        index = bisect.bisect_left(self.starts, end)
+        return index > 0 and self.ends[index - 1] > start
 
 
-def _pattern_spans(text: str) -> list[Span]:
+def _pattern_spans(text: str, taken: _Taken) -> list[Span]:
     spans: list[Span] = []
     for regex, placeholder in (
         (_EMAIL_RE, EMAIL_PLACEHOLDER),
         (_PHONE_RE, PHONE_PLACEHOLDER),
         (_ADDRESS_RE, ADDRESS_PLACEHOLDER),
     ):
-        for match in regex.finditer(text):
-            if not _overlaps(match.start(), match.end(), spans):
-                spans.append((match.start(), match.end(), placeholder))
+        # Matches of one pattern never overlap each other, only earlier ones.
+        batch = [
+            (match.start(), match.end(), placeholder)
+            for match in regex.finditer(text)
+            if not taken.overlaps(match.start(), match.end())
+        ]
+        taken.extend(batch)
+        spans.extend(batch)
     return spans
 
 
 def _name_spans(
     text: str,
     people: list[_Person],
-    taken: list[Span],
+    taken: _Taken,
     speaker_marks: list[tuple[int, int, str]],
     label: str,
-) -> list[Span]:
+) -> tuple[list[Span], list[tuple[int, str, str]]]:
     folded, origins = _fold(text)
     owner: dict[str, int] = {}
     for index, person in enumerate(people):
         for variant in person.variants:
             owner.setdefault(variant, index)
     if not owner:
-        return []
+        return [], []
     # The whole marker is replaced, so "Aïcha B." does not leave its initial.
-    found: list[tuple[int, int, int]] = []
+    # (start, end, person, start in the folded text or -1 for a speaker marker)
+    found: list[tuple[int, int, int, int]] = []
+    person_of: dict[str, int] = {}
     for start, end, speaker in speaker_marks:
-        full = _variants(speaker)[0]
-        index = next(i for i, p in enumerate(people) if full in p.variants)
-        found.append((start, end, index))
-    marks: list[Span] = [(start, end, "") for start, end, _i in found]
+        if speaker not in person_of:
+            full = _variants(speaker)[0]
+            person_of[speaker] = next(i for i, p in enumerate(people) if full in p.variants)
+        found.append((start, end, person_of[speaker], -1))
+    taken.extend((start, end, "") for start, end, _i, _f in found)
     # Longest first so that "Jean-Pierre Morel" wins over "Jean-Pierre".
     alternation = "|".join(_name_pattern(v) for v in sorted(owner, key=lambda v: (-len(v), v)))
     regex = re.compile(rf"(?<!\w)(?<!\w[\-‐‑])(?:{alternation})(?!\w)(?![\-‐‑]\w)")
@@ -401,32 +431,65 @@ def _name_spans(
         end = origins[match.end() - 1] + 1
         while end < len(text) and unicodedata.combining(text[end]):
             end += 1
-        if _overlaps(start, end, taken) or _overlaps(start, end, marks):
+        if taken.overlaps(start, end):
             continue
         variant = " ".join(match.group().replace("\u00a0", " ").split())
         matched = owner.get(variant)
         if matched is None:
             # Matched through a hyphen written as a space or vice versa.
             matched = next(i for v, i in owner.items() if re.fullmatch(_name_pattern(v), variant))
-        found.append((start, end, matched))
-    for start, _end, index in found:
+        found.append((start, end, matched, match.start()))
+    for start, _end, index, _f in found:
         if people[index].first_seen < 0 or start < people[index].first_seen:
             people[index].first_seen = start
     seen = sorted((p.first_seen, i) for i, p in enumerate(people) if p.first_seen >= 0)
     pseudonyms = {i: label.format(number=n) for n, (_s, i) in enumerate(seen, start=1)}
-    return [(start, end, pseudonyms[index]) for start, end, index in found]
+    spans: list[Span] = []
+    originals: list[tuple[int, str, str]] = []
+    for start, end, index, folded_start in found:
+        pseudonym = pseudonyms[index]
+        originals.append((start, text[start:end], pseudonym))
+        before = folded[max(0, folded_start - 4) : folded_start] if folded_start > 0 else ""
+        spans.append(_unelide(text, before, start, end, pseudonym))
+    return spans, originals
 
 
-def _shift(offset: int, spans: list[Span]) -> int:
-    delta = 0
-    for start, end, replacement in spans:
-        if end <= offset:
-            delta += len(replacement) - (end - start)
-        elif start < offset:
+_ELISION_RE = re.compile(r"(?<!\w)(d|qu)'$")
+
+
+def _unelide(text: str, before: str, start: int, end: int, pseudonym: str) -> Span:
+    """Turn "d'Aïcha" into "de Personne 1", not "d'Personne 1".
+
+    The elided article was shaped by the name's first sound; the pseudonym
+    starts with another one.
+    """
+    if not pseudonym[:1].isalpha() or _fold_char(pseudonym[0]) in "aeiouyh":
+        return (start, end, pseudonym)
+    match = _ELISION_RE.search(before)
+    if match is None:
+        return (start, end, pseudonym)
+    article_start = start - len(match.group())
+    article = text[article_start : start - 1]
+    return (article_start, end, f"{article}e {pseudonym}")
+
+
+class _Shifter:
+    """Maps offsets of the original text to the pseudonymised one."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.ends = [end for _start, end, _r in spans]
+        self.deltas = [0]
+        for start, end, replacement in spans:
+            self.deltas.append(self.deltas[-1] + len(replacement) - (end - start))
+
+    def __call__(self, offset: int) -> int:
+        index = bisect.bisect_right(self.ends, offset)
+        delta = self.deltas[index]
+        if index < len(self.spans) and self.spans[index][0] < offset:
+            start, _end, replacement = self.spans[index]
             return start + delta + len(replacement)
-        else:
-            break
-    return offset + delta
+        return offset + delta
 
 
 def pseudonymise_transcript(
@@ -447,35 +510,44 @@ def pseudonymise_transcript(
         for raw in raw_turns
         if raw.speaker and _is_interviewer(raw.speaker)
     ]
+    # Every turn repeats its speaker; judge each distinct label once.
+    speakers = [
+        speaker
+        for speaker in dict.fromkeys(raw.speaker for raw in raw_turns if raw.speaker)
+        if not _is_interviewer(speaker) and _variants(speaker)
+    ]
+    named = set(speakers)
     speaker_marks = [
         (raw.speaker_start, raw.speaker_end, raw.speaker)
         for raw in raw_turns
-        if raw.speaker and not _is_interviewer(raw.speaker) and _variants(raw.speaker)
+        if raw.speaker in named
     ]
-    people = _people(names, [speaker for _s, _e, speaker in speaker_marks])
-    pattern_spans = _pattern_spans(text)
-    taken = interviewer_spans + pattern_spans
-    name_spans = _name_spans(text, people, taken, speaker_marks, speakers_label)
-    spans = sorted(taken + name_spans)
+    people = _people(names, speakers)
+    taken = _Taken(interviewer_spans)
+    pattern_spans = _pattern_spans(text, taken)
+    name_spans, name_originals = _name_spans(text, people, taken, speaker_marks, speakers_label)
+    spans = sorted(interviewer_spans + pattern_spans + name_spans)
 
     pieces: list[str] = []
-    replacements: dict[str, str] = {}
     position = 0
     for start, end, replacement in spans:
         pieces.append(text[position:start])
         pieces.append(replacement)
-        original = text[start:end]
-        if replacement != INTERVIEWER_LABEL:
-            replacements.setdefault(original, replacement)
         position = end
     pieces.append(text[position:])
     new_text = "".join(pieces)
+    replacements: dict[str, str] = {}
+    for _start, original, pseudonym in sorted(
+        [(start, text[start:end], placeholder) for start, end, placeholder in pattern_spans]
+        + name_originals
+    ):
+        replacements.setdefault(original, pseudonym)
 
+    shift = _Shifter(spans)
     turns = []
     for raw in raw_turns:
-        speaker_start = _shift(raw.speaker_start, spans)
-        speaker_end = _shift(raw.speaker_end, spans)
-        start, end = _shift(raw.start, spans), _shift(raw.end, spans)
+        speaker_start, speaker_end = shift(raw.speaker_start), shift(raw.speaker_end)
+        start, end = shift(raw.start), shift(raw.end)
         speaker = new_text[speaker_start:speaker_end] if raw.speaker else ""
         turns.append(Turn(speaker, new_text[start:end], start, end))
     return PseudonymisedTranscript(text=new_text, turns=tuple(turns), replacements=replacements)

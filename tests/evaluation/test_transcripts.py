@@ -198,7 +198,7 @@ def test_interview_is_pseudonymised() -> None:
     assert "L'équipe de Personne 3 m'a aidée. Personne 1 a dit que Personne 2 viendrait." in (
         result.text
     )
-    assert result.text.rstrip().endswith("le dossier d'Personne 1.")
+    assert result.text.rstrip().endswith("le dossier de Personne 1.")
     assert result.replacements["aicha.benali@exemple.fr"] == EMAIL_PLACEHOLDER
     assert result.replacements["12 rue des Lilas, 75011 Paris"] == ADDRESS_PLACEHOLDER
     assert result.replacements["AÏCHA"] == result.replacements["Aïcha Benali"] == "Personne 1"
@@ -221,13 +221,16 @@ def test_names_inside_other_words_are_kept() -> None:
 def test_elisions_accents_case_and_hyphens() -> None:
     text = (
         "Élise : L’avis d'Aïcha et l'équipe de Jean-Pierre, "
-        "celle de JEAN PIERRE aussi, et AICHA-t-elle ? Non, aïcha.\n"
+        "celle de JEAN PIERRE aussi, et AICHA-t-elle ? Non, aïcha. D’Aïcha, dit-on, "
+        "plus qu'Aïcha ; mais Djaïcha reste.\n"
     )
     result = _pseudonymise(text, ["Aïcha Ndiaye", "Jean-Pierre Morel"])
     assert result.text == (
-        "Personne 1 : L’avis d'Personne 2 et l'équipe de Personne 3, "
-        "celle de Personne 3 aussi, et AICHA-t-elle ? Non, Personne 2.\n"
+        "Personne 1 : L’avis de Personne 2 et l'équipe de Personne 3, "
+        "celle de Personne 3 aussi, et AICHA-t-elle ? Non, Personne 2. De Personne 2, dit-on, "
+        "plus que Personne 2 ; mais Djaïcha reste.\n"
     )
+    assert result.replacements["Aïcha"] == "Personne 2"
 
 
 def test_last_names_and_full_names_share_a_pseudonym() -> None:
@@ -264,11 +267,20 @@ def test_pseudonyms_follow_first_appearance_and_are_deterministic() -> None:
     assert first.replacements == {"Zoé": "Personne 1", "Yves": "Personne 2", "Xavier": "Personne 3"}
 
 
-def test_custom_label() -> None:
-    text = "Zoé : bonjour.\n"
+def test_custom_label_keeps_elision_before_a_vowel() -> None:
+    text = "Zoé : bonjour d'Yves.\n"
     transcript = Transcript("e.txt", text, tuple(parse_turns(text)))
-    result = pseudonymise_transcript(transcript, speakers_label="Locuteur {number}")
-    assert result.text == "Locuteur 1 : bonjour.\n"
+    result = pseudonymise_transcript(transcript, ["Yves"], speakers_label="Enquêté {number}")
+    assert result.text == "Enquêté 1 : bonjour d'Enquêté 2.\n"
+
+
+def test_particles_and_initials_alone_are_not_names() -> None:
+    text = "Zoé : le fils de Tour, de la Tour, avec B. et la voisine.\n"
+    result = _pseudonymise(text, ["de", "Marie de la Tour", "B."])
+    assert (
+        result.text
+        == "Personne 1 : le fils de Personne 2, de la Personne 2, avec B. et la voisine.\n"
+    )
 
 
 FIRST_NAMES = ["Aïcha", "Élodie", "Noé", "Jean-Pierre", "Zoé", "Björn", "Hélène", "Loïc"]
