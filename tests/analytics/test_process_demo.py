@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
 import pm4py
 import pytest
-from django.db import transaction
 
 from etage.analytics.compliance import active_rules, compliance
 from etage.analytics.filters import Filters
@@ -19,19 +17,8 @@ from etage.analytics.process import process_map, variants
 from etage.analytics.quality import data_quality
 from etage.analytics.snapshot import write_snapshot
 from etage.analytics.store import connect
-from etage.demo.history import demo_build_history
-from etage.demo.services import demo_build_reference
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def history(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_build_reference(seed=1)
-        demo_build_history(seed=5, count=40)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -17,15 +17,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from etage.accounts.models import User
 from etage.analytics import schema, snapshot
 from etage.analytics.snapshot import write_snapshot
 from etage.analytics.store import connect
-from etage.demo.history import demo_build_history
-from etage.demo.services import demo_build_reference
 from etage.households.models import Household, Person, Tenancy
 from etage.meetings.models import Decision, Meeting
 from etage.privacy.anonymise import anonymise_situation
@@ -36,15 +33,6 @@ from etage.situations.services import event_correct_date
 from etage.situations.workflow import ACTION_LABELS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def history(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_build_reference(seed=1)
-        demo_build_history(seed=5, count=40)
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
