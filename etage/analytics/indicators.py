@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
@@ -464,3 +465,18 @@ def store_indicators(
         ]
         IndicatorValue.objects.bulk_create(values, batch_size=2000)
     return StoreReport(written=len(values), kept_final=len(kept))
+
+
+def refresh_indicators(directory: Path | None = None) -> tuple[int, int, int]:
+    """Compute the catalogue over the snapshot in ``directory`` (settings by default) and
+    store it, final periods kept: (rows computed, rows written, final (indicator, period)
+    kept). What the nightly command and the demo run."""
+    from etage.analytics.store import connect, manifest
+
+    con = connect(directory)
+    try:
+        rows = compute_indicators(con)
+    finally:
+        con.close()
+    report = store_indicators(rows, snapshot=snapshot_fingerprint(manifest(directory)))
+    return len(rows), report.written, report.kept_final

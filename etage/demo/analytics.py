@@ -36,10 +36,10 @@ def demo_cost_parameters(years: range) -> None:
 
 
 def demo_build_analytics() -> DemoAnalytics:
-    from etage.analytics.management.commands.etage_indicators import compute
+    from etage.analytics.indicators import refresh_indicators
 
     demo_cost_parameters(range(2019, 2027))
     # Rebuilt whole: the demo history may have been regenerated since the last snapshot.
     report = write_snapshot(full=True)
-    computed, _written, _kept = compute()
+    computed, _written, _kept = refresh_indicators()
     return DemoAnalytics(situations=report.situations, figures=computed)

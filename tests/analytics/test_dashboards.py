@@ -24,7 +24,7 @@ from django.urls import reverse
 from etage.accounts.models import User
 from etage.accounts.roles import Role
 from etage.analytics.catalogue import BY_CODE, CATALOGUE
-from etage.analytics.management.commands.etage_indicators import compute
+from etage.analytics.indicators import refresh_indicators
 from etage.analytics.models import IndicatorValue
 from etage.analytics.snapshot import write_snapshot
 from etage.demo.history import MIN_COUNT, demo_build_history
@@ -55,7 +55,7 @@ def demo(
         with suppressed():
             demo_build_history(seed=5, count=MIN_COUNT)
         write_snapshot(full=True)
-        compute()
+        refresh_indicators()
         yield {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
         transaction.set_rollback(True)
 

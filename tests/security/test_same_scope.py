@@ -168,13 +168,13 @@ def test_the_api_reads_the_referrals_of_the_tokens_organisation(world: World, co
 def test_the_dashboards_show_figures_of_the_same_scope(world: World, settings, tmp_path):
     from collections import Counter
 
-    from etage.analytics.management.commands.etage_indicators import compute
+    from etage.analytics.indicators import refresh_indicators
     from etage.analytics.scope import analytics_scope
     from etage.analytics.snapshot import write_snapshot
 
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     write_snapshot(full=True)
-    compute()
+    refresh_indicators()
     for username in PERSONAS:
         user = world.users[username]
         client = client_as(world, username)

@@ -10,23 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from etage.analytics.catalogue import CATALOGUE
-from etage.analytics.indicators import (
-    compute_indicators,
-    snapshot_fingerprint,
-    store_indicators,
-)
-from etage.analytics.store import SnapshotMissing, connect, manifest
-
-
-def compute(directory: Path | None = None) -> tuple[int, int, int]:
-    """Compute and store; (rows computed, rows written, final (indicator, period) kept)."""
-    con = connect(directory)
-    try:
-        rows = compute_indicators(con)
-    finally:
-        con.close()
-    report = store_indicators(rows, snapshot=snapshot_fingerprint(manifest(directory)))
-    return len(rows), report.written, report.kept_final
+from etage.analytics.indicators import refresh_indicators
+from etage.analytics.store import SnapshotMissing
 
 
 class Command(BaseCommand):
@@ -49,7 +34,7 @@ class Command(BaseCommand):
                 )
             return
         try:
-            computed, written, kept = compute(options["snapshot"])
+            computed, written, kept = refresh_indicators(options["snapshot"])
         except SnapshotMissing as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
