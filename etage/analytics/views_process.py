@@ -74,6 +74,8 @@ class Analysis:
     filters: Filters
     con: duckdb.DuckDBPyConnection | None
     context: dict[str, Any] = field(default_factory=dict)
+    #: The snapshot's manifest, read once by :func:`_open` (empty without a snapshot).
+    manifest: dict[str, Any] = field(default_factory=dict)
 
     def render(self, template: str, **extra: Any) -> HttpResponse:
         return render(self.request, template, {**self.context, **extra})
@@ -123,7 +125,7 @@ def _open(
             "snapshot_created": date_format(created, "F Y") if created else "",
         }
     )
-    return Analysis(request, scope, filters, con, context)
+    return Analysis(request, scope, filters, con, context, manifest)
 
 
 def _pairs(filters: Filters) -> list[tuple[str, str]]:
@@ -598,7 +600,7 @@ def _snapshot_key(kind: str, analysis: Analysis, *extra: Any) -> str:
     """A cache key that changes with the snapshot (its place, when it was written, its key
     fingerprint), the filters and the scope's cases, so a cached figure is never served for
     another selection or after the nightly snapshot."""
-    manifest = store.manifest()
+    manifest = analysis.manifest
     written = store.snapshot_dir() / "manifest.json"
     filters = analysis.filters
     cases = sorted(filters.cases) if filters.cases is not None else None
