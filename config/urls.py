@@ -18,6 +18,7 @@ urlpatterns = [
     path("acces-urgence/", include("etage.breakglass.urls")),
     path("rapprochement/", include("etage.linkage.urls")),
     path("", include("etage.analytics.urls")),
+    path("evaluation/", include("etage.evaluation.urls")),
     path("administration/", admin_site.urls),
     path("api/", include("etage.api.urls")),
 ]

@@ -56,6 +56,44 @@ _CONFIG = ModelUse(
     "Kept while in use",
 )
 
+_EVAL_READERS = "The evaluators who are members of the project (`etage/evaluation/scope.py`)"
+_EVAL_RETENTION = (
+    "For the evaluation and its report, then deleted with the project (the report keeps "
+    "anonymised counts and pseudonymised excerpts only)"
+)
+_EVAL_BASIS = (
+    "Public-interest task (GDPR 6.1.e: evaluation of the experiment) with the interviewee's "
+    "consent recorded for each interview"
+)
+_EVAL_STAFF = ModelUse(
+    Kind.STAFF,
+    "Evaluation projects, their members, memos and codebook history",
+    _EVAL_READERS,
+    _EVAL_RETENTION,
+)
+_EVAL_DESIGN = ModelUse(
+    Kind.CONFIGURATION,
+    "Design and findings of the evaluation (codebook, questions, logic model, "
+    "recommendations, action plan): no personal data",
+    _EVAL_READERS,
+    _EVAL_RETENTION,
+)
+_EVAL_CASES = ModelUse(
+    Kind.CASE,
+    "Case studies: the snapshot's keyed pseudonym of a situation (never its id), the draw "
+    "that chose it, excerpts pinned to its timeline, triangulation judgements",
+    _EVAL_READERS,
+    _EVAL_RETENTION,
+    legal_basis=_EVAL_BASIS,
+)
+_EVAL_WORKSHOPS = ModelUse(
+    Kind.STAFF,
+    "Participatory workshops: attendees by stakeholder type (and ETAGE account for live "
+    "voting), consent, cards and ballots",
+    "The project's evaluators; attendees see the cards and results of their workshop",
+    _EVAL_RETENTION,
+)
+
 INVENTORY: dict[str, ModelUse] = {
     "core.AccessLogEntry": ModelUse(
         Kind.STAFF,
@@ -346,6 +384,57 @@ INVENTORY: dict[str, ModelUse] = {
     ),
     "analytics.CostParameter": _CONFIG,
     "analytics.ReferenceRule": _CONFIG,
+    "evaluation.Project": _EVAL_STAFF,
+    "evaluation.ProjectMember": _EVAL_STAFF,
+    "evaluation.Interview": ModelUse(
+        Kind.CASE,
+        "Register of the evaluation interviews: stakeholder type, organisation, territory, "
+        "date, format (never the interviewee's name)",
+        _EVAL_READERS,
+        _EVAL_RETENTION,
+        legal_basis=_EVAL_BASIS,
+    ),
+    "evaluation.InterviewConsent": ModelUse(
+        Kind.CASE,
+        "The interviewee's consent (data-protection.md #18): date, form, what was agreed, "
+        "withdrawal",
+        _EVAL_READERS,
+        _EVAL_RETENTION,
+        legal_basis=_EVAL_BASIS,
+    ),
+    "evaluation.Transcript": ModelUse(
+        Kind.CASE,
+        "Interview transcript, stored only once names, e-mails, phones and addresses were "
+        "replaced by pseudonyms (the replacement map is shown once and never stored)",
+        _EVAL_READERS,
+        _EVAL_RETENTION,
+        personal_fields=("text",),
+        legal_basis=_EVAL_BASIS,
+    ),
+    "evaluation.Segment": ModelUse(
+        Kind.CASE,
+        "Coded excerpts of the pseudonymised transcripts",
+        _EVAL_READERS,
+        _EVAL_RETENTION,
+        personal_fields=("text",),
+        legal_basis=_EVAL_BASIS,
+    ),
+    "evaluation.Memo": _EVAL_STAFF,
+    "evaluation.Code": _EVAL_DESIGN,
+    "evaluation.CodeEvent": _EVAL_STAFF,
+    "evaluation.CaseDraw": _EVAL_CASES,
+    "evaluation.CaseStudy": _EVAL_CASES,
+    "evaluation.TimelinePin": _EVAL_CASES,
+    "evaluation.TriangulationCell": _EVAL_CASES,
+    "evaluation.CrossCaseCell": _EVAL_CASES,
+    "evaluation.EvaluativeQuestion": _EVAL_DESIGN,
+    "evaluation.Recommendation": _EVAL_DESIGN,
+    "evaluation.LogicModelNode": _EVAL_DESIGN,
+    "evaluation.Workshop": _EVAL_WORKSHOPS,
+    "evaluation.WorkshopAttendee": _EVAL_WORKSHOPS,
+    "evaluation.Card": _EVAL_WORKSHOPS,
+    "evaluation.Vote": _EVAL_WORKSHOPS,
+    "evaluation.ActionItem": _EVAL_DESIGN,
 }
 
 

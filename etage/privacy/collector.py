@@ -95,6 +95,8 @@ SPECIAL: dict[str, str] = {
 }
 
 #: Every other model, and why it holds nothing to give the person.
+_EVALUATION = "pseudonymised evaluation material, linked to no situation nor household record"
+
 EXCLUDED: dict[str, str] = {
     "admin.logentry": "back-office changes of configuration; no case model is registered",
     "auth.permission": "framework table, no personal data",
@@ -112,6 +114,28 @@ EXCLUDED: dict[str, str] = {
     "analytics.indicatorvalue": "aggregated figures, linked to no situation nor household",
     "analytics.costparameter": "configuration: annual costs per support level",
     "analytics.referencerule": "configuration: reference-pathway rules",
+    "evaluation.project": "evaluation project: staff data only",
+    "evaluation.projectmember": "staff membership of an evaluation project",
+    "evaluation.interview": _EVALUATION + " (stakeholder type only, never a name)",
+    "evaluation.interviewconsent": "consent of a pseudonymised interviewee: " + _EVALUATION,
+    "evaluation.transcript": _EVALUATION + " (names replaced before storage, the map never kept)",
+    "evaluation.code": "codebook of the evaluation, no personal data",
+    "evaluation.codeevent": "codebook history, staff data",
+    "evaluation.segment": _EVALUATION,
+    "evaluation.memo": "evaluators' analytic notes on pseudonymised material",
+    "evaluation.casedraw": "draw over the pseudonymised snapshot: " + _EVALUATION,
+    "evaluation.casestudy": "snapshot pseudonym, not reversible without the key: " + _EVALUATION,
+    "evaluation.timelinepin": _EVALUATION,
+    "evaluation.triangulationcell": "evaluators' judgement on pseudonymised sources",
+    "evaluation.crosscasecell": "evaluators' judgement on pseudonymised sources",
+    "evaluation.evaluativequestion": "evaluation design, no personal data",
+    "evaluation.recommendation": "evaluation findings, no personal data",
+    "evaluation.logicmodelnode": "evaluation design, no personal data",
+    "evaluation.workshop": "collective workshop, attendees counted by type",
+    "evaluation.workshopattendee": "attendee by stakeholder type (staff account if any)",
+    "evaluation.card": "workshop proposals, no personal data",
+    "evaluation.vote": "workshop ballots, staff or anonymous attendees",
+    "evaluation.actionitem": "action plan, no personal data",
     "django_tasks_database.dbtaskresult": "background jobs: identifiers only",
     "core.retentionreport": "counts only",
     "accounts.user": "staff accounts",

@@ -1,0 +1,47 @@
+"""The sections of an evaluation project, shown as a sub-navigation on every project page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from etage.evaluation.models import Project
+
+#: (url name, label): each section's index page takes the project's pk as ``project_pk``.
+SECTIONS: tuple[tuple[str, Promise], ...] = (
+    ("evaluation:project", _("Overview")),
+    ("evaluation:interviews", _("Interviews")),
+    ("evaluation:codebook", _("Codebook")),
+    ("evaluation:coding", _("Coding and agreement")),
+    ("evaluation:cases", _("Case studies")),
+    ("evaluation:workshops", _("Workshops")),
+    ("evaluation:matrix", _("Evaluation matrix")),
+    ("evaluation:logic_model", _("Logic model")),
+    ("evaluation:report", _("Report")),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url: str
+    label: str
+    current: bool
+
+
+def project_nav(project: Project, current: str) -> list[NavItem]:
+    items = []
+    for name, label in SECTIONS:
+        try:  # INTEGRATION: removed once every section is registered.
+            url = reverse(name, kwargs={"project_pk": project.pk})
+        except NoReverseMatch:
+            continue
+        items.append(NavItem(url, str(label), name == current))
+    return items
+
+
+def project_context(project: Project, current: str, **extra: object) -> dict[str, object]:
+    """The context every project page's template (``evaluation/project_base.html``) needs."""
+    return {"project": project, "project_nav": project_nav(project, current), **extra}

@@ -1,0 +1,7 @@
+"""URL patterns of the evaluation workspace: workshops (see urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
