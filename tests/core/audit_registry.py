@@ -130,6 +130,10 @@ NOT_NOMINATIVE: dict[str, str] = {
     "analytics:quality": "data-quality counts and pseudonyms",
     "analytics:typology": "pathway types over the pseudonymised snapshot",
     "analytics:process_export": "the tables of the evaluator's pages, pseudonymised, as shown",
+    "evaluation:index": "the evaluator's projects: names and counts",
+    "evaluation:project": "a project's counts and members (staff)",
+    "evaluation:members": "staff accounts of the project",
+    "evaluation:member_remove": "POST removing a staff member from a project",
     "core:home": "profile, territories and partners; counts only",
     "situations:archive_reason": (
         "asks why an archived situation is read: its reference only; stating the reason writes "

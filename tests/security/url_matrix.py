@@ -451,6 +451,60 @@ def _snapshot_values(kwarg: str) -> list[str]:
 EVALUATOR = role_is(Role.EVALUATOR)
 
 
+def _eval(model_name: str, kwarg: str = "pk") -> Targets:
+    """:func:`project_objects` of ``etage.evaluation.models.<model_name>``, resolved when the
+    hunt runs (the evaluation models import after Django is set up)."""
+
+    def make(world: World, user: User | None) -> Iterable[Target]:
+        from etage.evaluation import models as evaluation_models
+
+        return project_objects(getattr(evaluation_models, model_name), kwarg)(world, user)
+
+    return make
+
+
+def _project_of(subject: Any) -> Any:
+    """The evaluation project a subject belongs to (the project itself, or through
+    ``project``, ``workshop``, ``interview``, ``transcript``, ``case_study`` or ``card``)."""
+    for attr in ("card", "workshop", "case_study", "transcript", "interview"):
+        if hasattr(subject, attr) and getattr(subject, attr) is not None:
+            return _project_of(getattr(subject, attr))
+    return getattr(subject, "project", subject)
+
+
+def project_member(world: World, user: User | None, subject: Any) -> bool:
+    """Declared rule (etage/evaluation/scope.py): the project's members who are evaluators."""
+    if user is None or subject is None or user.role != Role.EVALUATOR:
+        return False
+    from etage.evaluation.models import ProjectMember
+
+    return ProjectMember.objects.filter(project=_project_of(subject), user=user).exists()
+
+
+def project_lead(world: World, user: User | None, subject: Any) -> bool:
+    """Declared rule: the project's lead evaluators."""
+    if not project_member(world, user, subject):
+        return False
+    from etage.evaluation.models import ProjectMember
+
+    return ProjectMember.objects.filter(
+        project=_project_of(subject), user=user, role=ProjectMember.Role.LEAD
+    ).exists()
+
+
+def project_objects(model: type, kwarg: str = "pk", limit: int = 4) -> Targets:
+    """Rows of an evaluation model as ``{"project_pk": ..., kwarg: ...}`` (the project itself
+    when ``model`` is Project: ``{"project_pk": ...}``)."""
+
+    def to_kwargs(row: Any) -> dict[str, Any]:
+        project = _project_of(row)
+        if project is row:
+            return {"project_pk": row.pk}
+        return {"project_pk": project.pk, kwarg: row.pk}
+
+    return objects(model, to_kwargs, limit=limit)
+
+
 ROUTES: dict[str, Route] = {
     # Analytics: indicator dashboards (aggregates; scoped in tests/analytics/test_dashboards*)
     "analytics:dashboard": Route(none, dashboard_reader),
@@ -472,6 +526,11 @@ ROUTES: dict[str, Route] = {
     "analytics:process_export": Route(
         _process_targets("table", ["edges", "variants", "survival", "compliance"]), EVALUATOR
     ),
+    # Evaluation workspace (issue 9; tests/evaluation/)
+    "evaluation:index": Route(none, EVALUATOR),
+    "evaluation:project": Route(_eval("Project"), project_member),
+    "evaluation:members": Route(_eval("Project"), project_lead),
+    "evaluation:member_remove": Route(_eval("ProjectMember"), project_lead, post_only=True),
     # Core
     "core:home": Route(none, anyone),
     "core:access_log": Route(none, DPO),
