@@ -184,6 +184,7 @@ class Memo(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("memo")

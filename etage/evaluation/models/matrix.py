@@ -69,6 +69,7 @@ class Recommendation(models.Model):
         _("priority"), choices=Priority.choices, default=Priority.MEDIUM
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("recommendation")
@@ -92,6 +93,7 @@ class LogicModelNode(models.Model):
         related_name="+",
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("logic model element")

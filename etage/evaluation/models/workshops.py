@@ -103,6 +103,7 @@ class Card(models.Model):
     retained = models.BooleanField(_("retained"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("card")
