@@ -134,6 +134,18 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:project": "a project's counts and members (staff)",
     "evaluation:members": "staff accounts of the project",
     "evaluation:member_remove": "POST removing a staff member from a project",
+    "evaluation:matrix": "evaluation design: questions, indicator aggregates, findings",
+    "evaluation:question_create": "evaluation design form",
+    "evaluation:question": "a question with pseudonymised excerpts of consented interviews",
+    "evaluation:question_edit": "evaluation design form",
+    "evaluation:question_delete": "evaluation design confirmation",
+    "evaluation:recommendation_create": "evaluation findings form",
+    "evaluation:recommendation_edit": "evaluation findings form",
+    "evaluation:recommendation_delete": "evaluation findings confirmation",
+    "evaluation:logic_model": "evaluation design and indicator aggregates",
+    "evaluation:logic_node_create": "evaluation design form",
+    "evaluation:logic_node_edit": "evaluation design form",
+    "evaluation:logic_node_delete": "evaluation design confirmation",
     "core:home": "profile, territories and partners; counts only",
     "situations:archive_reason": (
         "asks why an archived situation is read: its reference only; stating the reason writes "
