@@ -17,6 +17,7 @@ from etage.scenarios.params import (
     ScenarioError,
     scenario_from_dict,
 )
+from etage.scenarios.sensitivity import fte_needed, simulated_wait, tornado
 from etage.scenarios.simulation import simulate
 
 BASE: dict[str, Any] = {
@@ -180,3 +181,27 @@ def test_invalid_scenarios_are_refused_with_a_french_message(change, message):
 def test_a_scenario_round_trips_through_its_dict():
     sc = scenario()
     assert scenario_from_dict(sc.to_dict()) == sc
+
+
+def test_the_tornado_moves_each_parameter_and_sorts_by_swing():
+    sc = scenario()
+    bars = tornado(sc, fte_needed)
+    by_key = {bar.key: bar for bar in bars}
+    # Staff need is proportional to arrivals and to durations; staff and orientation do
+    # not change it.
+    assert by_key["identification_rate"].low == pytest.approx(
+        0.8 * by_key["identification_rate"].base
+    )
+    assert by_key["durations"].high == pytest.approx(1.2 * by_key["durations"].base)
+    assert by_key["staff_fte"].swing == pytest.approx(0)
+    assert [bar.swing for bar in bars] == sorted((bar.swing for bar in bars), reverse=True)
+
+
+def test_a_simulated_tornado_uses_common_random_numbers():
+    sc = scenario(horizon_months=48)
+    outcome = simulated_wait(replications=2, seed=5)
+    assert outcome(sc) == outcome(sc)
+    bars = tornado(sc, outcome)
+    staff = next(bar for bar in bars if bar.key == "staff_fte")
+    # Fewer staff, longer waits.
+    assert staff.low > staff.base > staff.high
