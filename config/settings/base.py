@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "etage.breakglass",
     "etage.analytics",
     "etage.evaluation",
+    "etage.scenarios",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from etage.scenarios.params import LevelParams, Scenario
+from etage.situations.choices import Level
+
+
+def level_label(code: str) -> str:
+    return str(Level(code).label) if code in Level.values else code
 
 
 def erlang_c(offered_load: float, servers: int) -> float:
@@ -120,9 +125,10 @@ class AnalyticResult:
         return sum(level.annual_cost for level in self.levels)
 
 
-#: Above this utilisation waits grow quickly (a queue at 85 % already waits ~6 mean
-#: services for one place): the page warns before saturation.
-HIGH_UTILISATION = 0.85
+#: A level where this share of situations waits for a place is warned about, before it
+#: saturates (with many places a level can run at 90 % with almost no wait; with few, 70 %
+#: already makes most wait: the probability says it, the utilisation does not).
+WAIT_WARNING = 0.2
 
 
 def check(scenario: Scenario) -> AnalyticResult:
@@ -171,7 +177,7 @@ def check(scenario: Scenario) -> AnalyticResult:
         )
         levels.append(check_)
         values = {
-            "level": params.level,
+            "level": level_label(params.level),
             "caseload": f"{caseload:.0f}",
             "places": places,
             "fte": f"{check_.fte_needed:.1f}",
@@ -184,12 +190,16 @@ def check(scenario: Scenario) -> AnalyticResult:
                 )
                 % values
             )
-        elif utilisation >= HIGH_UTILISATION:
+        elif check_.wait_probability >= WAIT_WARNING:
             warnings.append(
                 _(
-                    "Level %(level)s runs above 85 %% of its places (%(caseload)s supports "
-                    "for %(places)s): waits will be long."
+                    "Level %(level)s: %(probability)s %% of situations wait for a place, "
+                    "%(wait)s months on average."
                 )
-                % values
+                % {
+                    "level": level_label(params.level),
+                    "probability": f"{100 * check_.wait_probability:.0f}",
+                    "wait": f"{wait:.1f}",
+                }
             )
     return AnalyticResult(arrivals, orientation, tuple(levels), tuple(warnings))

@@ -72,16 +72,19 @@ def test_erlang_c_of_a_known_case_and_limits():
 
 
 def test_the_check_applies_littles_law_and_counts_places_and_staff():
-    result = check(scenario())
+    with translation.override("fr"):
+        result = check(scenario())
     [level] = result.levels
     assert result.arrivals_per_month == pytest.approx(20.0)
     assert level.caseload == pytest.approx(40.0)
     assert level.places == 46
     assert level.fte_needed == pytest.approx(40 / 23)
     assert level.annual_cost == pytest.approx(120000)
-    # 40 supports on 46 places is 87 %: waits grow, the check says so.
+    # 40 supports on 46 places: more than one in five wait for a place; the check says so.
+    assert level.wait_probability == pytest.approx(_erlang_c_by_factorials(40.0, 46))
+    assert level.wait_probability > 0.2
     assert len(result.warnings) == 1
-    assert "85" in result.warnings[0]
+    assert "attendent une place" in result.warnings[0]
 
 
 def test_a_saturated_level_is_warned_in_french():
