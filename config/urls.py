@@ -19,6 +19,7 @@ urlpatterns = [
     path("rapprochement/", include("etage.linkage.urls")),
     path("", include("etage.analytics.urls")),
     path("evaluation/", include("etage.evaluation.urls")),
+    path("evaluation/", include("etage.scenarios.urls")),
     path("administration/", admin_site.urls),
     path("api/", include("etage.api.urls")),
 ]

@@ -435,6 +435,17 @@ INVENTORY: dict[str, ModelUse] = {
     "evaluation.Card": _EVAL_WORKSHOPS,
     "evaluation.Vote": _EVAL_WORKSHOPS,
     "evaluation.ActionItem": _EVAL_DESIGN,
+    "scenarios.ContextFigure": _CONFIG,
+    "scenarios.ProspectiveVariable": _EVAL_DESIGN,
+    "scenarios.Hypothesis": _EVAL_DESIGN,
+    "scenarios.Scenario": _EVAL_DESIGN,
+    "scenarios.ScenarioRun": ModelUse(
+        Kind.CONFIGURATION,
+        "Runs of the scale-up scenarios: parameters as run, simulated figures (no personal "
+        "data; durations come from the pseudonymised snapshot's aggregate curves)",
+        _EVAL_READERS,
+        _EVAL_RETENTION,
+    ),
 }
 
 

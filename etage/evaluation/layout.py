@@ -20,6 +20,7 @@ SECTIONS: tuple[tuple[str, Promise], ...] = (
     ("evaluation:workshops", _("Workshops")),
     ("evaluation:matrix", _("Evaluation matrix")),
     ("evaluation:logic_model", _("Logic model")),
+    ("scenarios:list", _("Scenarios")),
     ("evaluation:report", _("Report")),
 )
 

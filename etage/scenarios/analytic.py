@@ -92,6 +92,10 @@ class LevelCheck:
     def stable(self) -> bool:
         return self.utilisation < 1
 
+    @property
+    def label(self) -> str:
+        return level_label(self.level)
+
 
 @dataclass(frozen=True)
 class OrientationCheck:

@@ -146,6 +146,15 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:logic_node_create": "evaluation design form",
     "evaluation:logic_node_edit": "evaluation design form",
     "evaluation:logic_node_delete": "evaluation design confirmation",
+    "scenarios:list": "scenario parameters and aggregate simulated figures",
+    "scenarios:upload": "POST of a scenario file (parameters only)",
+    "scenarios:prospective": "prospective variables and hypotheses",
+    "scenarios:detail": "scenario parameters and aggregate checks",
+    "scenarios:combine": "POST tying a scenario to hypotheses",
+    "scenarios:json": "scenario parameters",
+    "scenarios:run_start": "POST starting a simulation",
+    "scenarios:run": "simulated aggregate figures",
+    "scenarios:run_export": "simulated aggregate figures",
     "core:home": "profile, territories and partners; counts only",
     "situations:archive_reason": (
         "asks why an archived situation is read: its reference only; stating the reason writes "

@@ -466,10 +466,28 @@ def _eval(model_name: str, kwarg: str = "pk") -> Targets:
 def _project_of(subject: Any) -> Any:
     """The evaluation project a subject belongs to (the project itself, or through
     ``project``, ``workshop``, ``interview``, ``transcript``, ``case_study`` or ``card``)."""
-    for attr in ("card", "workshop", "case_study", "transcript", "interview"):
+    for attr in ("scenario", "card", "workshop", "case_study", "transcript", "interview"):
         if hasattr(subject, attr) and getattr(subject, attr) is not None:
             return _project_of(getattr(subject, attr))
     return getattr(subject, "project", subject)
+
+
+def _scenario_targets(model_name: str = "Scenario", **extra: str) -> Targets:
+    """Scenarios (or their runs) as ``{"project_pk", "pk"}`` (+ ``extra`` kwargs)."""
+
+    def make(world: World, user: User | None) -> Iterable[Target]:
+        from etage.scenarios import models as scenario_models
+
+        model = getattr(scenario_models, model_name)
+
+        def project_of(row: Any) -> Any:
+            return row.scenario.project if model_name == "ScenarioRun" else row.project
+
+        return objects(
+            model, lambda row: {"project_pk": project_of(row).pk, "pk": row.pk, **extra}
+        )(world, user)
+
+    return make
 
 
 def project_member(world: World, user: User | None, subject: Any) -> bool:
@@ -543,6 +561,16 @@ ROUTES: dict[str, Route] = {
     "evaluation:logic_node_create": Route(_eval("Project"), project_member),
     "evaluation:logic_node_edit": Route(_eval("LogicModelNode"), project_member),
     "evaluation:logic_node_delete": Route(_eval("LogicModelNode"), project_member),
+    # Scale-up scenarios, inside an evaluation project (issue 10; tests/scenarios/)
+    "scenarios:list": Route(_eval("Project"), project_member),
+    "scenarios:upload": Route(_eval("Project"), project_member, post_only=True),
+    "scenarios:prospective": Route(_eval("Project"), project_member),
+    "scenarios:detail": Route(_scenario_targets(), project_member),
+    "scenarios:combine": Route(_scenario_targets(), project_member, post_only=True),
+    "scenarios:json": Route(_scenario_targets(), project_member),
+    "scenarios:run_start": Route(_scenario_targets(), project_member, post_only=True),
+    "scenarios:run": Route(_scenario_targets("ScenarioRun"), project_member),
+    "scenarios:run_export": Route(_scenario_targets("ScenarioRun", fmt="csv"), project_member),
     # Core
     "core:home": Route(none, anyone),
     "core:access_log": Route(none, DPO),
