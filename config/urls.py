@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("etage.analytics.urls")),
     path("evaluation/", include("etage.evaluation.urls")),
     path("evaluation/", include("etage.scenarios.urls")),
+    path("territoires/", include("etage.territories.urls")),
     path("administration/", admin_site.urls),
     path("api/", include("etage.api.urls")),
 ]

@@ -155,6 +155,7 @@ NOT_NOMINATIVE: dict[str, str] = {
     "scenarios:run_start": "POST starting a simulation",
     "scenarios:run": "simulated aggregate figures",
     "scenarios:run_export": "simulated aggregate figures",
+    "territories:checklist": "configuration counts of a territory",
     "core:home": "profile, territories and partners; counts only",
     "situations:archive_reason": (
         "asks why an archived situation is read: its reference only; stating the reason writes "

@@ -571,6 +571,10 @@ ROUTES: dict[str, Route] = {
     "scenarios:run_start": Route(_scenario_targets(), project_member, post_only=True),
     "scenarios:run": Route(_scenario_targets("ScenarioRun"), project_member),
     "scenarios:run_export": Route(_scenario_targets("ScenarioRun", fmt="csv"), project_member),
+    # Start-up checklist of a platform (issue 10; tests/configuration/test_checklist.py)
+    "territories:checklist": Route(
+        none, role_is(Role.ADMIN, Role.COORDINATOR), note="coordinators: their territories"
+    ),
     # Core
     "core:home": Route(none, anyone),
     "core:access_log": Route(none, DPO),
