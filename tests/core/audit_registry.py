@@ -146,6 +146,15 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:logic_node_create": "evaluation design form",
     "evaluation:logic_node_edit": "evaluation design form",
     "evaluation:logic_node_delete": "evaluation design confirmation",
+    "evaluation:report": "report outline: counts, questions, agreement; texts by the evaluators",
+    "evaluation:report_download": (
+        "evaluation report: references and stakeholder types, excerpts of consented interviews "
+        "only, aggregate indicators with small cells masked"
+    ),
+    "evaluation:report_bundle": (
+        "pseudonymised data bundle: codebook, segments by interview reference and numbered "
+        "coder, masked aggregates, case draws (snapshot pseudonyms)"
+    ),
     "scenarios:list": "scenario parameters and aggregate simulated figures",
     "scenarios:upload": "POST of a scenario file (parameters only)",
     "scenarios:prospective": "prospective variables and hypotheses",

@@ -523,6 +523,11 @@ def project_objects(model: type, kwarg: str = "pk", limit: int = 4) -> Targets:
     return objects(model, to_kwargs, limit=limit)
 
 
+def _report_targets(world: World, user: User | None) -> Iterable[Target]:
+    """Each project's report in HTML (the lightest format): ``{"project_pk", "fmt"}``."""
+    return [Target({**t.kwargs, "fmt": "html"}, t.subject) for t in _eval("Project")(world, user)]
+
+
 ROUTES: dict[str, Route] = {
     # Analytics: indicator dashboards (aggregates; scoped in tests/analytics/test_dashboards*)
     "analytics:dashboard": Route(none, dashboard_reader),
@@ -561,6 +566,11 @@ ROUTES: dict[str, Route] = {
     "evaluation:logic_node_create": Route(_eval("Project"), project_member),
     "evaluation:logic_node_edit": Route(_eval("LogicModelNode"), project_member),
     "evaluation:logic_node_delete": Route(_eval("LogicModelNode"), project_member),
+    "evaluation:report": Route(
+        _eval("Project"), project_member, note="editing the texts: lead evaluators only"
+    ),
+    "evaluation:report_download": Route(_report_targets, project_member),
+    "evaluation:report_bundle": Route(_eval("Project"), project_member),
     # Scale-up scenarios, inside an evaluation project (issue 10; tests/scenarios/)
     "scenarios:list": Route(_eval("Project"), project_member),
     "scenarios:upload": Route(_eval("Project"), project_member, post_only=True),
