@@ -1,6 +1,7 @@
 """The report page in a real browser: the lead evaluator reads the outline and what is missing,
-writes the executive summary, downloads the Word document and finds the summary in it; a
-coder sees the same outline without the form. Every page passes the axe-core audit."""
+writes the executive summary, downloads the Word document and finds the summary in it, and
+the HTML report; a coder sees the same outline without the form. Every page, and the HTML
+report itself, passes the axe-core audit."""
 
 from __future__ import annotations
 
@@ -47,6 +48,14 @@ def test_the_lead_writes_the_summary_and_downloads_the_report(open_as: Any, worl
     data = Path(download.value.path()).read_bytes()
     text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     assert "Un résumé écrit dans le navigateur." in text
+
+    # The standalone HTML report passes the same audit as the pages.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Page web (HTML, un seul fichier)").click()
+    page.set_content(Path(download.value.path()).read_text(encoding="utf-8"))
+    expect(page.get_by_role("heading", level=2, name=f"Q1. {QUESTION_TEXTS[0]}")).to_be_visible()
+    expect(page.get_by_role("img")).to_have_count(1)
+    audit(page)
 
 
 def test_a_coder_reads_the_outline_without_the_form(open_as: Any, world) -> None:

@@ -112,6 +112,23 @@ def test_a_coder_cannot_edit_the_texts(world, client_for):
     assert world.project.summary != "Autre."
 
 
+def test_the_service_itself_refuses_a_coder(world):
+    from etage.evaluation.report.services import report_texts_save
+    from etage.evaluation.services import EvaluationError
+
+    with pytest.raises(EvaluationError, match="évaluateurs responsables"):
+        report_texts_save(
+            world.project,
+            by=world.coder,
+            expected_version=world.project.version,
+            summary="Par le codeur.",
+            method_limits="",
+            conclusions="",
+        )
+    world.project.refresh_from_db()
+    assert world.project.summary != "Par le codeur."
+
+
 def test_a_stale_edit_changes_nothing_and_says_so_in_french(world, client_for):
     client = client_for("t1-evaluation")
     stale = _texts(world)

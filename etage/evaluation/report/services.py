@@ -7,19 +7,18 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from etage.accounts.models import User
 from etage.evaluation.models import Project
 from etage.evaluation.scope import is_lead
 from etage.evaluation.services import EvaluationError, save_versioned
 from etage.households.text import contains_nir
-
-TEXT_FIELDS = ("summary", "method_limits", "conclusions")
 
 
 @transaction.atomic
 def report_texts_save(
     project: Project,
     *,
-    by: object,
+    by: User,
     expected_version: int,
     summary: str,
     method_limits: str,
