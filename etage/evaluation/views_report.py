@@ -85,7 +85,7 @@ def report(request: HttpRequest, project_pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The report's texts are saved."))
                 return redirect("evaluation:report", project_pk=project.pk)
-    content = build_report(project, charts=False)
+    content = build_report(project, charts=False, quality=False)
     context = project_context(
         project,
         "evaluation:report",

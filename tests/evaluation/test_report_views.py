@@ -73,6 +73,18 @@ def test_the_page_says_what_is_missing(world, client_for):
     assert "etage_snapshot" in page
 
 
+def test_with_a_snapshot_the_outline_counts_its_situations(world, client_for, settings, refer):
+    from etage.analytics.snapshot import write_snapshot
+
+    refer()
+    settings.ETAGE_SNAPSHOT_DIR = Path(settings.ETAGE_SNAPSHOT_DIR).parent / "snapshot"
+    write_snapshot(settings.ETAGE_SNAPSHOT_DIR, full=True)
+    page = client_for("t1-evaluation").get(_url(world)).content.decode()
+    assert "Qualité des données — instantané de 1 situation<" in page
+    assert "Situations analysées (données de parcours) : 1" in page
+    assert "etage_snapshot" not in page
+
+
 def test_an_empty_project_gets_hints_not_an_empty_page(demo_reference, client_for):
     lead = demo_reference["t1-evaluation"]
     project = Project.objects.create(name="Projet vide", created_by=lead)

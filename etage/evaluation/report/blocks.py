@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from etage.evaluation.report.content import LANGUAGE, Chapter, ReportContent
 from etage.evaluation.report.method import Table
@@ -230,7 +231,13 @@ def _chapter(chapter: Chapter) -> Iterator[Block]:
         )
     if chapter.recommendations:
         yield Heading(3, _("Related recommendations"))
-        yield Bullets(tuple(f"{r.text} ({r.priority})" for r in chapter.recommendations))
+        yield Bullets(
+            tuple(
+                _("%(text)s (priority: %(priority)s)")
+                % {"text": r.text, "priority": r.priority.lower()}
+                for r in chapter.recommendations
+            )
+        )
 
 
 def _annexes(content: ReportContent) -> Iterator[Block]:
@@ -257,9 +264,12 @@ def _annexes(content: ReportContent) -> Iterator[Block]:
     snapshot = content.method.snapshot
     if snapshot.quality is not None:
         yield Paragraph(
-            _(
+            ngettext(
                 "Checks run on the pseudonymised snapshot of the pathway data "
-                "(%(situations)s situations)."
+                "(%(situations)s situation).",
+                "Checks run on the pseudonymised snapshot of the pathway data "
+                "(%(situations)s situations).",
+                snapshot.situations or 0,
             )
             % {"situations": snapshot.situations}
         )

@@ -183,14 +183,15 @@ class ReportContent:
     gaps: tuple[str, ...] = field(default=())
 
 
-def build_report(project: Project, *, charts: bool = True) -> ReportContent:
-    """The report of ``project`` in French. ``charts=False`` skips drawing the charts (the
-    report page only needs the outline)."""
+def build_report(project: Project, *, charts: bool = True, quality: bool = True) -> ReportContent:
+    """The report of ``project`` in French. ``charts=False`` skips drawing the charts and
+    ``quality=False`` the data-quality checks over the snapshot (the report page only needs
+    the outline: both cost seconds on a large snapshot)."""
     with translation.override(LANGUAGE):
-        return _build(project, charts=charts)
+        return _build(project, charts=charts, quality=quality)
 
 
-def _build(project: Project, *, charts: bool) -> ReportContent:
+def _build(project: Project, *, charts: bool, quality: bool) -> ReportContent:
     interviews = list(
         Interview.objects.filter(project=project)
         .select_related("territory", "consent")
@@ -201,7 +202,7 @@ def _build(project: Project, *, charts: bool) -> ReportContent:
     attendees = list(
         WorkshopAttendee.objects.filter(workshop__project=project).select_related("workshop")
     )
-    snapshot = method.snapshot()
+    snapshot = method.snapshot(quality=quality)
     agreement = method.agreement(transcripts, segments)
     chapters = tuple(_chapters(project, charts=charts))
     recommendations = _recommendations(project)

@@ -27,6 +27,7 @@ from datetime import date
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from etage.evaluation.agreement import CodedUnit, segment_agreement
 from etage.evaluation.models import Code, Interview, Segment, Transcript
@@ -273,9 +274,9 @@ def agreement_text(result: Agreement) -> str:
 # --- Pathway data (the analytics snapshot) --------------------------------------------------
 
 
-def snapshot() -> Snapshot:
-    """The number of situations of the snapshot, the months it covers and its data-quality
-    checks; a note instead when there is no snapshot."""
+def snapshot(*, quality: bool = True) -> Snapshot:
+    """The number of situations of the snapshot, the months it covers and (``quality``) its
+    data-quality checks; a note instead when there is no snapshot."""
     from etage.analytics import store
     from etage.analytics.filters import Filters
     from etage.analytics.quality import data_quality
@@ -300,23 +301,26 @@ def snapshot() -> Snapshot:
             "FROM situations"
         ).fetchone()
         last = con.execute("SELECT max(month) FILTER (WHERE month <> '') FROM events").fetchone()
-        checks = data_quality(con, Filters())
+        checks = data_quality(con, Filters()) if quality else None
     finally:
         con.close()
     assert row is not None
     assert last is not None
-    quality = Table(
+    if checks is None:
+        return Snapshot(int(row[0]), row[1] or "", last[0] or "", None, "")
+    table = Table(
         caption=_("Data quality of the pathway data"),
-        header=(_("Check"), _("What it looks for"), _("Count")),
+        header=(_("Check"), _("What it looks for"), _("Count"), _("Counted in")),
         rows=tuple(
             (
                 c.label,
                 c.description,
-                _("%(count)s events") % {"count": c.count}
+                str(c.count),
+                pgettext("data-quality unit", "events")
                 if c.unit == "events"
-                else _("%(count)s situations") % {"count": c.count},
+                else pgettext("data-quality unit", "situations"),
             )
             for c in checks
         ),
     )
-    return Snapshot(int(row[0]), row[1] or "", last[0] or "", quality, "")
+    return Snapshot(int(row[0]), row[1] or "", last[0] or "", table, "")
