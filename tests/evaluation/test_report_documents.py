@@ -94,6 +94,9 @@ def test_the_docx_is_an_editable_document_with_headings_tables_and_described_cha
     (picture,) = doc.inline_shapes  # question 1's chart; question 2 has nothing to draw
     assert "131" in picture._inline.docPr.get("descr")
     assert doc.core_properties.author == "ETAGE"
+    # A table-of-contents field Word fills in, and each part on a new page.
+    assert 'TOC \\o "1-2"' in doc.element.xml
+    assert doc.element.xml.count('w:type="page"') == 5 + len(content.chapters)
     text = docx_text(render_docx(content))
     assert "Situations repérées" in text
     assert "E03" in text  # the interview annex lists every interview, by reference

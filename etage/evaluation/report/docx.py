@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_BREAK
@@ -52,8 +53,9 @@ def render_docx(content: ReportContent) -> bytes:
         first_part = True
         for block in report_blocks(content):
             if isinstance(block, Heading) and block.level == 2:
-                if not first_part:
-                    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+                if first_part:
+                    _contents(doc)
+                doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
                 first_part = False
             _add(doc, block)
     out = io.BytesIO()
@@ -76,6 +78,31 @@ def _language(doc: DocumentObject) -> None:
         lang = OxmlElement("w:lang")
         properties.append(lang)
     lang.set(qn("w:val"), "fr-FR")
+
+
+def _contents(doc: DocumentObject) -> None:
+    """A table-of-contents field over the parts and their sections: Word and LibreOffice fill
+    it in when fields are updated (the placeholder says how)."""
+    doc.add_paragraph().add_run(_("Contents")).bold = True
+    run = doc.add_paragraph().add_run()
+    for kind, text in (
+        ("begin", None),
+        ("instr", 'TOC \\o "1-2" \\h \\z \\u'),
+        ("separate", None),
+        ("text", _("Right-click here and choose “Update field” to show the contents.")),
+        ("end", None),
+    ):
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        elif kind == "text":
+            element = OxmlElement("w:t")
+            element.text = text
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
 
 
 def _add(doc: DocumentObject, block: Block) -> None:
