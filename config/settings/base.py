@@ -314,3 +314,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ETAGE_LOG_LEVEL", "INFO")},
 }
+
+# Who receives the accessibility problems reported from the statement page (RGAA): the
+# deployment sets a real, monitored address.
+ETAGE_ACCESSIBILITY_CONTACT = env_str("ETAGE_ACCESSIBILITY_CONTACT", "accessibilite@localhost")

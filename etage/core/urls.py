@@ -1,10 +1,11 @@
 from django.urls import path
 
-from etage.core import views
+from etage.core import accessibility, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accessibilite/", accessibility.statement, name="accessibility"),
     path("journal-des-acces/", views.access_log, name="access_log"),
     path("journal-des-acces/export.csv", views.access_log_export, name="access_log_export"),
 ]

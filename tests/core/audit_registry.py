@@ -166,6 +166,7 @@ NOT_NOMINATIVE: dict[str, str] = {
     "scenarios:run_export": "simulated aggregate figures",
     "territories:checklist": "configuration counts of a territory",
     "core:home": "profile, territories and partners; counts only",
+    "core:accessibility": "the accessibility statement and its report form",
     "situations:archive_reason": (
         "asks why an archived situation is read: its reference only; stating the reason writes "
         "a `read` entry with it (tests/privacy/test_archive_reads.py)"

@@ -587,6 +587,7 @@ ROUTES: dict[str, Route] = {
     ),
     # Core
     "core:home": Route(none, anyone),
+    "core:accessibility": Route(none, lambda w, u, s: True, note="open to everyone (RGAA)"),
     "core:access_log": Route(none, DPO),
     "core:access_log_export": Route(none, DPO),
     # Accounts: open pages (a logged-in person reaching the login page is sent home).
