@@ -146,6 +146,24 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:logic_node_create": "evaluation design form",
     "evaluation:logic_node_edit": "evaluation design form",
     "evaluation:logic_node_delete": "evaluation design confirmation",
+    "evaluation:cases": "case studies: snapshot pseudonyms, strata codes, interview references",
+    "evaluation:case_draw": "draw form and preview: strata counts and snapshot pseudonyms",
+    "evaluation:case_draw_verify": "POST re-drawing a recorded draw over the snapshot",
+    "evaluation:case": (
+        "a case dossier: pseudonymised pathway (codes, months, day offsets), interview "
+        "references, excerpts of consented interviews"
+    ),
+    "evaluation:case_summary": "POST of the evaluators' pseudonymised case summary",
+    "evaluation:case_attach": "POST attaching a consented interview (by reference) to a case",
+    "evaluation:case_detach": "POST detaching an interview from a case",
+    "evaluation:case_pin": "POST pinning a coded excerpt to a pseudonymised pathway moment",
+    "evaluation:case_unpin": "POST removing a pin",
+    "evaluation:case_triangulation": (
+        "theme × source verdicts and excerpts of the case's consented interviews"
+    ),
+    "evaluation:case_triangulation_cell": "an evaluator's verdict and comment on one cell",
+    "evaluation:cross_case": "case × question verdicts and findings of the evaluators",
+    "evaluation:cross_case_cell": "an evaluator's verdict and finding on one cell",
     "evaluation:report": "report outline: counts, questions, agreement; texts by the evaluators",
     "evaluation:report_download": (
         "evaluation report: references and stakeholder types, excerpts of consented interviews "
@@ -154,6 +172,19 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:report_bundle": (
         "pseudonymised data bundle: codebook, segments by interview reference and numbered "
         "coder, masked aggregates, case draws (snapshot pseudonyms)"
+    ),
+    "evaluation:retrieval": (
+        "excerpts of consented interviews in their context, by interview reference, stakeholder "
+        "type and territory; coders are evaluators"
+    ),
+    "evaluation:segments_csv": "the same segments as the retrieval page, as CSV",
+    "evaluation:segments_xlsx": "the same segments as the retrieval page, as XLSX",
+    "evaluation:segments_docx": "the same excerpts as the retrieval page, as a Word document",
+    "evaluation:code_matrix": "counts of segments and interviews per code and interview attribute",
+    "evaluation:cooccurrence": "counts of overlapping coded segments per pair of codes",
+    "evaluation:project_qdpx": (
+        "REFI-QDA project: codebook, pseudonymised transcripts of consented interviews by "
+        "reference, their coding and the evaluators' memos"
     ),
     "scenarios:list": "scenario parameters and aggregate simulated figures",
     "scenarios:upload": "POST of a scenario file (parameters only)",

@@ -528,6 +528,20 @@ def _report_targets(world: World, user: User | None) -> Iterable[Target]:
     return [Target({**t.kwargs, "fmt": "html"}, t.subject) for t in _eval("Project")(world, user)]
 
 
+def _triangulation_query(case: Any) -> str:
+    """A case's triangulation cell (its project's first theme, household source); "" (→ 302
+    back to the matrix) when the project has no theme yet."""
+    theme = case.project.codes.filter(parent__isnull=True).order_by("pk").first()
+    return f"theme={theme.pk}&source=household" if theme else ""
+
+
+def _cross_case_query(project: Any) -> str:
+    """A project's first cross-case cell; "" (→ 302 back to the matrix) when it has none."""
+    case = project.case_studies.order_by("pk").first()
+    question = project.questions.order_by("pk").first()
+    return f"case={case.pk}&question={question.pk}" if case and question else ""
+
+
 ROUTES: dict[str, Route] = {
     # Analytics: indicator dashboards (aggregates; scoped in tests/analytics/test_dashboards*)
     "analytics:dashboard": Route(none, dashboard_reader),
@@ -566,11 +580,41 @@ ROUTES: dict[str, Route] = {
     "evaluation:logic_node_create": Route(_eval("Project"), project_member),
     "evaluation:logic_node_edit": Route(_eval("LogicModelNode"), project_member),
     "evaluation:logic_node_delete": Route(_eval("LogicModelNode"), project_member),
+    "evaluation:cases": Route(_eval("Project"), project_member),
+    "evaluation:case_draw": Route(_eval("Project"), project_member),
+    "evaluation:case_draw_verify": Route(_eval("CaseDraw"), project_member, post_only=True),
+    "evaluation:case": Route(_eval("CaseStudy"), project_member),
+    "evaluation:case_summary": Route(_eval("CaseStudy"), project_member, post_only=True),
+    "evaluation:case_attach": Route(_eval("CaseStudy"), project_member, post_only=True),
+    "evaluation:case_detach": Route(_eval("Interview"), project_member, post_only=True),
+    "evaluation:case_pin": Route(_eval("CaseStudy"), project_member, post_only=True),
+    "evaluation:case_unpin": Route(_eval("TimelinePin"), project_member, post_only=True),
+    "evaluation:case_triangulation": Route(_eval("CaseStudy"), project_member),
+    "evaluation:case_triangulation_cell": Route(
+        with_query(_eval("CaseStudy"), _triangulation_query),
+        project_member,
+        reached=frozenset({200, 302}),
+        note="302 back to the matrix when the project has no theme",
+    ),
+    "evaluation:cross_case": Route(_eval("Project"), project_member),
+    "evaluation:cross_case_cell": Route(
+        with_query(_eval("Project"), _cross_case_query),
+        project_member,
+        reached=frozenset({200, 302}),
+        note="302 back to the matrix when there is no case or no question",
+    ),
     "evaluation:report": Route(
         _eval("Project"), project_member, note="editing the texts: lead evaluators only"
     ),
     "evaluation:report_download": Route(_report_targets, project_member),
     "evaluation:report_bundle": Route(_eval("Project"), project_member),
+    "evaluation:retrieval": Route(_eval("Project"), project_member),
+    "evaluation:segments_csv": Route(_eval("Project"), project_member),
+    "evaluation:segments_xlsx": Route(_eval("Project"), project_member),
+    "evaluation:segments_docx": Route(_eval("Project"), project_member),
+    "evaluation:code_matrix": Route(_eval("Project"), project_member),
+    "evaluation:cooccurrence": Route(_eval("Project"), project_member),
+    "evaluation:project_qdpx": Route(_eval("Project"), project_member),
     # Scale-up scenarios, inside an evaluation project (issue 10; tests/scenarios/)
     "scenarios:list": Route(_eval("Project"), project_member),
     "scenarios:upload": Route(_eval("Project"), project_member, post_only=True),
