@@ -198,6 +198,14 @@ class ActionItem(models.Model):
         blank=True,
         related_name="actions",
     )
+    scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        verbose_name=_("scenario"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
     indicator = models.ForeignKey(
         "analytics.IndicatorDefinition",
         verbose_name=_("success indicator"),
