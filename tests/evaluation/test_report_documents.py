@@ -4,6 +4,7 @@ question as a heading with captions and alt texts, the PDF renders pages that ar
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 from html.parser import HTMLParser
@@ -218,6 +219,8 @@ def _names() -> set[str]:
 def test_on_demo_data_the_docx_holds_every_question_and_no_household_name(
     demo_reference, settings, tmp_path
 ):
+    """On the demo's households (reference + history), for a project built here and for the
+    demo's own evaluation project (etage.demo.evaluation, when present)."""
     from etage.analytics.indicators import refresh_indicators
     from etage.analytics.snapshot import write_snapshot
     from etage.demo.history import demo_build_history
@@ -227,17 +230,27 @@ def test_on_demo_data_the_docx_holds_every_question_and_no_household_name(
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     write_snapshot(settings.ETAGE_SNAPSHOT_DIR, full=True)
     refresh_indicators()
-    world = build_report_world(demo_reference)
     names = _names()
     assert len(names) > 40
-    out = tmp_path / "rapport.docx"
-    call_command("etage_report", "--format", "docx", "--out", str(out), stdout=io.StringIO())
-    text = docx_text(out.read_bytes())
-    for question in world.questions:
-        assert question.text in text
-    found = sorted(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text))
-    assert not found, found
-    # The snapshot is there: the situations analysed and the data-quality annex.
-    situations = Situation.objects.count()
-    assert f"Situations analysées (données de parcours)\n{situations}\n" in text
-    assert "Qualité des données de parcours" in text
+    projects = [build_report_world(demo_reference).project]
+    if importlib.util.find_spec("etage.demo.evaluation") is not None:
+        from etage.demo.evaluation import demo_build_evaluation
+
+        projects.append(demo_build_evaluation(seed=1))
+    for project in projects:
+        out = tmp_path / f"rapport-{project.pk}.docx"
+        call_command(
+            "etage_report", "--project", str(project.pk), "--out", str(out), stdout=io.StringIO()
+        )
+        text = docx_text(out.read_bytes())
+        questions = list(project.questions.order_by("number"))
+        assert questions
+        for question in questions:
+            assert question.text.strip() in text
+        found = sorted(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text))
+        assert not found, (project.name, found)
+        # The snapshot is there: the situations analysed and the data-quality annex.
+        situations = Situation.objects.count()
+        assert f"Situations analysées (données de parcours)\n{situations}\n" in text
+        assert "Qualité des données de parcours" in text
+        assert Document(io.BytesIO(out.read_bytes())).inline_shapes  # the indicators' charts

@@ -31,15 +31,32 @@ def indicator_chart(number: int, indicators: Sequence[IndicatorFigure]) -> Chart
     drawn = [i for i in indicators if i.series]
     if not drawn:
         return None
-    figure = Figure(figsize=(WIDTH, PANEL_HEIGHT * len(drawn)), dpi=DPI, layout="constrained")
+    height = PANEL_HEIGHT * len(drawn)
+    figure = Figure(figsize=(WIDTH, height), dpi=DPI)
     FigureCanvasAgg(figure)
+    # Fixed margins (in inches, whatever the number of panels) rather than the constrained
+    # layout, which draws every chart twice to measure it.
+    rotated = any(len(i.series) > 6 for i in drawn)  # month labels, slanted
+    figure.subplots_adjust(
+        left=0.75 / WIDTH,
+        right=0.98,
+        top=1 - 0.3 / height,
+        bottom=(0.7 if rotated else 0.35) / height,
+        hspace=0.9 if rotated else 0.55,
+    )
     axes = figure.subplots(len(drawn), 1, squeeze=False)
     for (ax,), indicator in zip(axes, drawn, strict=True):
         labels = [p for p, _v, _t in indicator.series]
         values = [v for _p, v, _t in indicator.series]
         bars = ax.bar(range(len(values)), values, color=BAR)
         ax.bar_label(bars, labels=[t for _p, _v, t in indicator.series], fontsize=7, padding=2)
-        ax.set_xticks(range(len(values)), labels, fontsize=7, rotation=30 if len(values) > 6 else 0)
+        ax.set_xticks(
+            range(len(values)),
+            labels,
+            fontsize=7,
+            rotation=30 if rotated else 0,
+            ha="right" if rotated else "center",
+        )
         ax.set_title(textwrap.shorten(indicator.name, 90), fontsize=8.5, loc="left")
         ax.set_ylabel(indicator.unit, fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
