@@ -134,6 +134,17 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:project": "a project's counts and members (staff)",
     "evaluation:members": "staff accounts of the project",
     "evaluation:member_remove": "POST removing a staff member from a project",
+    "evaluation:interviews": "interview register: references and stakeholder types, no names",
+    "evaluation:interviews_csv": "interview register as CSV: references and types, no names",
+    "evaluation:interview_create": "interview form: reference, type, organisation, date",
+    "evaluation:interview": "an interview's metadata, consent and pseudonymised transcript",
+    "evaluation:interview_edit": "interview form: reference, type, organisation, date",
+    "evaluation:interview_consent": "consent record of a pseudonymous interview (dates, form)",
+    "evaluation:interview_consent_withdraw": "withdrawal of a pseudonymous interview's consent",
+    "evaluation:transcript_upload": (
+        "transcript upload: only the pseudonymised text is stored; the originals found are "
+        "shown once on the preview, never stored (tests/evaluation/test_interviews_transcripts)"
+    ),
     "evaluation:matrix": "evaluation design: questions, indicator aggregates, findings",
     "evaluation:question_create": "evaluation design form",
     "evaluation:question": "a question with pseudonymised excerpts of consented interviews",
@@ -146,6 +157,17 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:logic_node_create": "evaluation design form",
     "evaluation:logic_node_edit": "evaluation design form",
     "evaluation:logic_node_delete": "evaluation design confirmation",
+    "evaluation:codebook": "the codebook: code names, definitions, criteria, segment counts",
+    "evaluation:code_create": "codebook form",
+    "evaluation:codebook_history": "changes of the codebook, by staff members",
+    "evaluation:codebook_qdc": "the codebook as a REFI-QDA file: codes and their definitions",
+    "evaluation:codebook_import": "upload and preview of a codebook file (codes only)",
+    "evaluation:code_edit": "codebook form",
+    "evaluation:code_history": "changes of one code, by staff members",
+    "evaluation:code_merge": "merge confirmation: code names and segment counts",
+    "evaluation:code_split": (
+        "split form: a code's pseudonymised excerpts of consented interviews (others masked)"
+    ),
     "evaluation:cases": "case studies: snapshot pseudonyms, strata codes, interview references",
     "evaluation:case_draw": "draw form and preview: strata counts and snapshot pseudonyms",
     "evaluation:case_draw_verify": "POST re-drawing a recorded draw over the snapshot",
@@ -186,6 +208,38 @@ NOT_NOMINATIVE: dict[str, str] = {
         "REFI-QDA project: codebook, pseudonymised transcripts of consented interviews by "
         "reference, their coding and the evaluators' memos"
     ),
+    "evaluation:coding": "transcripts by interview reference, segment counts per coder, scores",
+    "evaluation:coding_transcript": (
+        "a consented interview's pseudonymised transcript, the coder's own segments, memos"
+    ),
+    "evaluation:segment_create": "POST coding a span of a pseudonymised transcript",
+    "evaluation:segment_delete": "POST removing one's own coded segment",
+    "evaluation:memo_create": "analytic memo form about a transcript, a code or a segment",
+    "evaluation:memo_edit": "the author's analytic memo form",
+    "evaluation:agreement": "inter-coder agreement scores of evaluators, by code",
+    "evaluation:reconcile": (
+        "two evaluators' coding of a consented pseudonymised transcript, side by side"
+    ),
+    "evaluation:workshops": "workshops with attendee counts by stakeholder type",
+    "evaluation:workshop_create": "workshop form (staff facilitator)",
+    "evaluation:workshop": (
+        "a workshop: agenda, minutes, attendees by stakeholder type (staff accounts), cards"
+    ),
+    "evaluation:workshop_edit": "workshop form",
+    "evaluation:workshop_attendee_add": "attendee by stakeholder type, optional staff account",
+    "evaluation:workshop_attendee_remove": "POST removing an attendee and their ballots",
+    "evaluation:card_create": "workshop card form (proposals, no personal data)",
+    "evaluation:card_edit": "workshop card form",
+    "evaluation:card_delete": "workshop card confirmation",
+    "evaluation:card_retain": "POST making a card an action-plan item",
+    "evaluation:workshop_voting_open": "POST opening a workshop's vote",
+    "evaluation:workshop_voting_close": "POST closing a workshop's vote",
+    "evaluation:workshop_vote": "a workshop's cards, the attendee's own ballot, aggregate results",
+    "evaluation:workshop_hand_votes": "counts typed in for a show of hands",
+    "evaluation:workshop_results": "aggregate results of a workshop's vote",
+    "evaluation:actions": "action plan: actions, owners (services), indicators",
+    "evaluation:action_create": "action-plan form",
+    "evaluation:action_edit": "action-plan form",
     "scenarios:list": "scenario parameters and aggregate simulated figures",
     "scenarios:upload": "POST of a scenario file (parameters only)",
     "scenarios:prospective": "prospective variables and hypotheses",

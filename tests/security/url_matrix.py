@@ -510,6 +510,34 @@ def project_lead(world: World, user: User | None, subject: Any) -> bool:
     ).exists()
 
 
+def workshop_voter(world: World, user: User | None, subject: Any) -> bool:
+    """Declared rule (scope.py, evaluation.md part D): a workshop's voting page is open to the
+    project's members and to the workshop's attendees registered with their ETAGE account,
+    whatever their role."""
+    if user is None or subject is None or not user.is_active:
+        return False
+    if project_member(world, user, subject):
+        return True
+    from etage.evaluation.models import WorkshopAttendee
+
+    return WorkshopAttendee.objects.filter(workshop=subject, user=user).exists()
+
+
+def workshop_facilitator(world: World, user: User | None, subject: Any) -> bool:
+    """Declared rule: running a workshop's vote (open, close, hand votes, retaining a card) is
+    for its facilitator, while a member of the project, and for the lead evaluators."""
+    if not project_member(world, user, subject):
+        return False
+    workshop = getattr(subject, "workshop", subject)
+    return workshop.facilitator_id == user.pk or project_lead(world, user, subject)  # type: ignore[union-attr]
+
+
+def memo_author(world: World, user: User | None, subject: Any) -> bool:
+    """Declared rule (etage/evaluation/views_coding.py): a memo is edited by its author,
+    while a member of the project; the other members read it on the coding page."""
+    return project_member(world, user, subject) and subject.author_id == user.pk  # type: ignore[union-attr]
+
+
 def project_objects(model: type, kwarg: str = "pk", limit: int = 4) -> Targets:
     """Rows of an evaluation model as ``{"project_pk": ..., kwarg: ...}`` (the project itself
     when ``model`` is Project: ``{"project_pk": ...}``)."""
@@ -568,6 +596,14 @@ ROUTES: dict[str, Route] = {
     "evaluation:project": Route(_eval("Project"), project_member),
     "evaluation:members": Route(_eval("Project"), project_lead),
     "evaluation:member_remove": Route(_eval("ProjectMember"), project_lead, post_only=True),
+    "evaluation:interviews": Route(_eval("Project"), project_member),
+    "evaluation:interviews_csv": Route(_eval("Project"), project_member),
+    "evaluation:interview_create": Route(_eval("Project"), project_member),
+    "evaluation:interview": Route(_eval("Interview"), project_member),
+    "evaluation:interview_edit": Route(_eval("Interview"), project_member),
+    "evaluation:interview_consent": Route(_eval("Interview"), project_member),
+    "evaluation:interview_consent_withdraw": Route(_eval("Interview"), project_member),
+    "evaluation:transcript_upload": Route(_eval("Interview"), project_member),
     "evaluation:matrix": Route(_eval("Project"), project_member),
     "evaluation:question_create": Route(_eval("Project"), project_member),
     "evaluation:question": Route(_eval("EvaluativeQuestion"), project_member),
@@ -580,6 +616,20 @@ ROUTES: dict[str, Route] = {
     "evaluation:logic_node_create": Route(_eval("Project"), project_member),
     "evaluation:logic_node_edit": Route(_eval("LogicModelNode"), project_member),
     "evaluation:logic_node_delete": Route(_eval("LogicModelNode"), project_member),
+    "evaluation:codebook": Route(_eval("Project"), project_member),
+    "evaluation:code_create": Route(_eval("Project"), project_member),
+    "evaluation:codebook_history": Route(_eval("Project"), project_member),
+    "evaluation:codebook_qdc": Route(
+        _eval("Project"),
+        project_member,
+        reached=frozenset({200, 302}),
+        note="an empty codebook sends back to the codebook page with a message",
+    ),
+    "evaluation:codebook_import": Route(_eval("Project"), project_member),
+    "evaluation:code_edit": Route(_eval("Code"), project_member),
+    "evaluation:code_history": Route(_eval("Code"), project_member),
+    "evaluation:code_merge": Route(_eval("Code"), project_lead),
+    "evaluation:code_split": Route(_eval("Code"), project_lead),
     "evaluation:cases": Route(_eval("Project"), project_member),
     "evaluation:case_draw": Route(_eval("Project"), project_member),
     "evaluation:case_draw_verify": Route(_eval("CaseDraw"), project_member, post_only=True),
@@ -608,6 +658,32 @@ ROUTES: dict[str, Route] = {
     ),
     "evaluation:report_download": Route(_report_targets, project_member),
     "evaluation:report_bundle": Route(_eval("Project"), project_member),
+    "evaluation:workshops": Route(_eval("Project"), project_member),
+    "evaluation:workshop_create": Route(_eval("Project"), project_member),
+    "evaluation:workshop": Route(_eval("Workshop"), project_member),
+    "evaluation:workshop_edit": Route(_eval("Workshop"), project_member),
+    "evaluation:workshop_attendee_add": Route(_eval("Workshop"), project_member),
+    "evaluation:workshop_attendee_remove": Route(
+        _eval("WorkshopAttendee"), project_member, post_only=True
+    ),
+    "evaluation:card_create": Route(_eval("Workshop"), project_member),
+    "evaluation:card_edit": Route(_eval("Card"), project_member),
+    "evaluation:card_delete": Route(_eval("Card"), project_member),
+    "evaluation:card_retain": Route(_eval("Card"), workshop_facilitator, post_only=True),
+    "evaluation:workshop_voting_open": Route(
+        _eval("Workshop"), workshop_facilitator, post_only=True
+    ),
+    "evaluation:workshop_voting_close": Route(
+        _eval("Workshop"), workshop_facilitator, post_only=True
+    ),
+    "evaluation:workshop_vote": Route(
+        _eval("Workshop"), workshop_voter, note="attendees of any role: this page only"
+    ),
+    "evaluation:workshop_hand_votes": Route(_eval("Workshop"), workshop_facilitator),
+    "evaluation:workshop_results": Route(_eval("Workshop"), project_member),
+    "evaluation:actions": Route(_eval("Project"), project_member),
+    "evaluation:action_create": Route(_eval("Project"), project_member),
+    "evaluation:action_edit": Route(_eval("ActionItem"), project_member),
     "evaluation:retrieval": Route(_eval("Project"), project_member),
     "evaluation:segments_csv": Route(_eval("Project"), project_member),
     "evaluation:segments_xlsx": Route(_eval("Project"), project_member),
@@ -615,6 +691,14 @@ ROUTES: dict[str, Route] = {
     "evaluation:code_matrix": Route(_eval("Project"), project_member),
     "evaluation:cooccurrence": Route(_eval("Project"), project_member),
     "evaluation:project_qdpx": Route(_eval("Project"), project_member),
+    "evaluation:coding": Route(_eval("Project"), project_member),
+    "evaluation:coding_transcript": Route(_eval("Transcript"), project_member),
+    "evaluation:segment_create": Route(_eval("Transcript"), project_member, post_only=True),
+    "evaluation:segment_delete": Route(_eval("Segment"), project_member, post_only=True),
+    "evaluation:memo_create": Route(_eval("Project"), project_member),
+    "evaluation:memo_edit": Route(_eval("Memo"), memo_author),
+    "evaluation:agreement": Route(_eval("Project"), project_member),
+    "evaluation:reconcile": Route(_eval("Transcript"), project_member),
     # Scale-up scenarios, inside an evaluation project (issue 10; tests/scenarios/)
     "scenarios:list": Route(_eval("Project"), project_member),
     "scenarios:upload": Route(_eval("Project"), project_member, post_only=True),
