@@ -16,6 +16,7 @@ SECTIONS: tuple[tuple[str, Promise], ...] = (
     ("evaluation:interviews", _("Interviews")),
     ("evaluation:codebook", _("Codebook")),
     ("evaluation:coding", _("Coding and agreement")),
+    ("evaluation:retrieval", _("Retrieval and matrices")),
     ("evaluation:cases", _("Case studies")),
     ("evaluation:workshops", _("Workshops")),
     ("evaluation:matrix", _("Evaluation matrix")),

@@ -12,6 +12,7 @@ from etage.evaluation import (
     urls_interviews,
     urls_matrix,
     urls_report,
+    urls_retrieval,
     urls_workshops,
     views_projects,
 )
@@ -34,4 +35,5 @@ urlpatterns = [
     *urls_workshops.urlpatterns,
     *urls_matrix.urlpatterns,
     *urls_report.urlpatterns,
+    *urls_retrieval.urlpatterns,
 ]
