@@ -466,6 +466,9 @@ def _eval(model_name: str, kwarg: str = "pk") -> Targets:
 def _project_of(subject: Any) -> Any:
     """The evaluation project a subject belongs to (the project itself, or through
     ``project``, ``workshop``, ``interview``, ``transcript``, ``case_study`` or ``card``)."""
+    if getattr(subject, "project_id", None) is not None:
+        # First: an interview and its transcript point at each other (a loop otherwise).
+        return subject.project
     for attr in ("scenario", "card", "workshop", "case_study", "transcript", "interview"):
         if hasattr(subject, attr) and getattr(subject, attr) is not None:
             return _project_of(getattr(subject, attr))
