@@ -243,6 +243,8 @@ class Slot:
     segments: int = 0
     #: Interviews of the project of this stakeholder type not attached to any case.
     candidates: list[Interview] = field(default_factory=list)
+    #: The attached interview's page in the interview register ("" while not installed).
+    url: str = ""
 
 
 def consent_words(interview: Interview) -> str:
@@ -416,6 +418,8 @@ class TriCell:
     has_interview: bool = False
     #: The cell editor's address (set by the view).
     url: str = ""
+    #: (segment, address of its transcript in the coding pages or "") (set by the view).
+    excerpts: list[tuple[Segment, str]] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:

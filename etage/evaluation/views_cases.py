@@ -291,6 +291,11 @@ def _render_case(
             segments=[(s.pk, sel.segment_label(s)) for s in segments],
         )
     slots = sel.case_slots(case)
+    for slot in slots:
+        if slot.interview is not None:
+            slot.url = optional_url(
+                "evaluation:interview", project_pk=project.pk, pk=slot.interview.pk
+            )
     errors = slot_errors or {}
     context = project_context(
         project,

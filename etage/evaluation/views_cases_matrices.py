@@ -71,9 +71,18 @@ def case_triangulation(request: HttpRequest, project_pk: int, pk: int) -> HttpRe
     project = require_project(request.user, project_pk)
     case = _case(project, pk)
     grid = sel.triangulation_grid(case)
+    links: dict[int, str] = {}
     for row in grid:
         for cell in row.cells:
             cell.url = _tri_cell_url(case, cell.theme, cell.source)
+            for segment in cell.segments:
+                if segment.transcript_id not in links:
+                    links[segment.transcript_id] = optional_url(
+                        "evaluation:coding_transcript",
+                        project_pk=project.pk,
+                        pk=segment.transcript_id,
+                    )
+                cell.excerpts.append((segment, links[segment.transcript_id]))
     context = project_context(
         project,
         "evaluation:cases",
