@@ -173,6 +173,16 @@ def _after_change(
 ) -> HttpResponse:
     """HTMX: the coding workspace again (text, form, segments) with the message; otherwise
     back to the page (or the page with the form's errors)."""
+    if request.htmx and not is_usable(transcript):  # type: ignore[attr-defined]
+        # Never redraw the text of an interview whose consent is missing or withdrawn: send
+        # the browser to the page, which says why.
+        if error:
+            messages.error(request, error)
+        elif message:
+            messages.success(request, message)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _coding_url(transcript)
+        return response
     if request.htmx:  # type: ignore[attr-defined]
         context = _workspace_context(
             request, project, transcript, form=form, message=error or message, swapped=True

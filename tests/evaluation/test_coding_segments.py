@@ -236,8 +236,23 @@ def test_an_interview_without_valid_consent_cannot_be_coded(world):
             {"code": world.codes["early"].pk, "start": 0, "end": 5},
             HTTP_HX_REQUEST="true",
         )
-        assert "consentement" in response.content.decode()
+        # The text is never redrawn: the browser is sent to the page, which says why.
+        assert response.status_code == 204
+        assert response["HX-Redirect"].endswith(f"/transcriptions/{transcript.pk}/")
+        page = client.get(response["HX-Redirect"]).content.decode()
+        assert "consentement" in page
+        assert CALLED not in page
     assert not Segment.objects.exists()
+
+
+def test_removing_a_segment_of_an_interview_whose_consent_was_withdrawn_shows_no_text(world):
+    transcript = world.unusable["withdrawn"]
+    mine = code(transcript, world.codes["early"], world.coder, CALLED)
+    url = reverse("evaluation:segment_delete", args=[world.project.pk, mine.pk])
+    response = _client(world.coder).post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert CALLED not in response.content.decode()
+    assert not Segment.objects.filter(pk=mine.pk).exists()
 
 
 def test_coding_the_same_passage_twice_is_refused_with_a_message(world):
