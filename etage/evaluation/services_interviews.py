@@ -143,7 +143,8 @@ def consent_withdraw(*, interview: Interview, withdrawn_on: datetime.date) -> Wi
     interview is no longer material of the evaluation (data-protection.md #18). The
     transcript is kept but unusable: :func:`interview_usable` is false from now on, so it is
     neither coded nor quoted."""
-    locked = Interview.objects.select_for_update().select_related("case_study").get(pk=interview.pk)
+    # No select_related: PostgreSQL cannot lock the nullable side of an outer join.
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
     consent = InterviewConsent.objects.select_for_update().filter(interview=locked).first()
     if consent is None:
         raise EvaluationError(
