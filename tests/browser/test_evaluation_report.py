@@ -43,14 +43,14 @@ def test_the_lead_writes_the_summary_and_downloads_the_report(open_as: Any, worl
     expect(page.get_by_role("status")).to_contain_text("Les textes du rapport sont enregistrés.")
     audit(page)
 
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:  # built on request, with charts
         page.get_by_role("link", name="Document Word (DOCX, modifiable)").click()
     data = Path(download.value.path()).read_bytes()
     text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     assert "Un résumé écrit dans le navigateur." in text
 
     # The standalone HTML report passes the same audit as the pages.
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:  # built on request, with charts
         page.get_by_role("link", name="Page web (HTML, un seul fichier)").click()
     page.set_content(Path(download.value.path()).read_text(encoding="utf-8"))
     expect(page.get_by_role("heading", level=2, name=f"Q1. {QUESTION_TEXTS[0]}")).to_be_visible()
