@@ -4,7 +4,7 @@ landlords' arrears extracts, and what the history does not make, added through t
 or as the services store it: documents (of private and shared journal entries), record-linkage
 reviews, a household merge, an administrator's emergency access, access requests (one
 answered), an objection, a legal hold, notifications, an archived situation and one API token
-per organisation of the personas.
+per organisation of the personas; then the analytics snapshot and the demo evaluation project.
 
 Built once per test module (``tests/security/conftest.py``) inside a transaction rolled back
 at the end, so nothing leaks into other tests.
@@ -27,6 +27,7 @@ from etage.api.services import api_token_create
 from etage.breakglass.services import break_glass_open
 from etage.demo import reference as ref
 from etage.demo.analytics import demo_build_analytics
+from etage.demo.evaluation import demo_build_evaluation
 from etage.demo.history import demo_build_history
 from etage.demo.imports import demo_import_extracts
 from etage.demo.services import demo_build_reference
@@ -103,6 +104,9 @@ def build_world() -> World:
     # A snapshot and stored indicator figures, so that the analytics pages are probed with
     # data (not only their empty state).
     demo_build_analytics()
+    # The evaluation workspace (interviews, coding, case studies drawn from that snapshot, a
+    # workshop), so that its pages are probed with objects to request.
+    demo_build_evaluation(seed=5)
     tokens = {}
     for code in sorted({u.organisation.code for u in users.values() if u.organisation}):
         _token, secret = api_token_create(

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from etage.demo import reference as ref
 from etage.demo.analytics import demo_build_analytics
+from etage.demo.evaluation import demo_build_evaluation, demo_evaluation_counts
 from etage.demo.history import (
     DEFAULT_COUNT,
     MIN_COUNT,
@@ -81,6 +82,16 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Analytics snapshot: %(situations)s situations, %(figures)s indicator figures.")
             % {"situations": analytics.situations, "figures": analytics.figures}
+        )
+        # After the snapshot: the evaluation project draws its case studies from it.
+        counts = demo_evaluation_counts(demo_build_evaluation(seed=seed))
+        self.stdout.write(
+            _(
+                "Evaluation project “%(name)s” (t1-evaluation, t2-evaluation, t3-evaluation): "
+                "%(interviews)s interviews, %(segments)s coded segments, %(cases)s case "
+                "studies, %(workshops)s workshop."
+            )
+            % counts
         )
 
     def _history(self, *, seed: int, count: int, reset: bool) -> None:
