@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from etage.evaluation import refiqda
 from etage.evaluation import selectors_codebook as sel
 from etage.evaluation import services_codebook as services
+from etage.evaluation import services_codebook_import as importing
 from etage.evaluation.forms_codebook import (
     CodeForm,
     ImportConfirmForm,
@@ -341,7 +342,7 @@ def codebook_import(request: HttpRequest, project_pk: int) -> HttpResponse:
         else:
             data, codebook = confirm.data_bytes, confirm.codebook
             filename = _filename(confirm.cleaned_data["filename"])
-            plan = services.import_plan(project, codebook)
+            plan = importing.import_plan(project, codebook)
             if plan.digest(data) != confirm.cleaned_data["digest"]:
                 messages.warning(
                     request,
@@ -353,12 +354,12 @@ def codebook_import(request: HttpRequest, project_pk: int) -> HttpResponse:
                 preview = _preview(plan, data, filename)
             else:
                 try:
-                    result = services.codebook_import(
+                    result = importing.codebook_import(
                         project=project, user=user, codebook=codebook, filename=filename
                     )
                 except EvaluationError as error:
                     messages.error(request, error.message)
-                    preview = _preview(services.import_plan(project, codebook), data, filename)
+                    preview = _preview(importing.import_plan(project, codebook), data, filename)
                 else:
                     messages.success(request, _imported(len(result.created), len(result.skipped)))
                     return redirect(_codebook_url(project))
@@ -366,7 +367,7 @@ def codebook_import(request: HttpRequest, project_pk: int) -> HttpResponse:
         upload = ImportForm(request.POST, request.FILES)
         if upload.is_valid():
             filename = _filename(upload.cleaned_data["file"].name)
-            plan = services.import_plan(project, upload.codebook)
+            plan = importing.import_plan(project, upload.codebook)
             preview = _preview(plan, upload.data_bytes, filename)
     context = project_context(
         project,
@@ -379,7 +380,7 @@ def codebook_import(request: HttpRequest, project_pk: int) -> HttpResponse:
     return render(request, "evaluation/codebook_import.html", context)
 
 
-def _preview(plan: services.ImportPlan, data: bytes, filename: str) -> dict[str, Any]:
+def _preview(plan: importing.ImportPlan, data: bytes, filename: str) -> dict[str, Any]:
     names = {p.guid: p.source.name for p in plan.new}
     rows = [
         {
