@@ -61,7 +61,7 @@ def segment_create(
     # Locked: a code merged or closed at this moment must not receive the segment.
     locked = Code.objects.select_for_update().filter(pk=code.pk).first()
     if locked is None or locked.project_id != project_id:
-        raise EvaluationError(_("This code does not belong to this project's codebook."))
+        raise EvaluationError(_("This code is not in the codebook of this project."))
     if not locked.is_active:
         raise EvaluationError(
             _("Code « %(code)s » is closed (merged or split): choose an active code.")
@@ -151,7 +151,7 @@ def _check_subject(project: Project, user: User, data: MemoData) -> MemoData:
     if transcript is not None and transcript.interview.project_id != project.pk:
         raise EvaluationError(_("This transcript does not belong to this project."))
     if code is not None and code.project_id != project.pk:
-        raise EvaluationError(_("This code does not belong to this project's codebook."))
+        raise EvaluationError(_("This code is not in the codebook of this project."))
     if transcript is None and code is None:
         raise EvaluationError(_("Say what the memo is about: a transcript, a code or a segment."))
     return MemoData(data.title, data.text, transcript, code, segment)

@@ -76,11 +76,15 @@ def _coding_url(transcript: Transcript, *, reveal: bool = False) -> str:
     return f"{url}?{REVEAL}=1" if reveal else url
 
 
-def _interviews_url(project: Project) -> str:
-    try:  # INTEGRATION: the interview pages are another part's.
-        return reverse("evaluation:interviews", kwargs={"project_pk": project.pk})
+def _section_url(project: Project, name: str) -> str:
+    try:  # INTEGRATION: the interview and codebook pages are other parts'.
+        return reverse(name, kwargs={"project_pk": project.pk})
     except NoReverseMatch:
         return reverse("evaluation:project", kwargs={"project_pk": project.pk})
+
+
+def _interviews_url(project: Project) -> str:
+    return _section_url(project, "evaluation:interviews")
 
 
 # --- Overview ------------------------------------------------------------------------------
@@ -128,6 +132,7 @@ def _workspace_context(
         "message": message,
         "swapped": swapped,
         "has_codes": Code.objects.filter(project=project, is_active=True).exists(),
+        "codebook_url": _section_url(project, "evaluation:codebook"),
         "create_url": reverse(
             "evaluation:segment_create", kwargs={"project_pk": project.pk, "pk": transcript.pk}
         ),

@@ -281,3 +281,20 @@ def test_a_non_member_gets_404(world):
     )
     assert response.status_code == 404
     assert not Segment.objects.filter(consensus=True).exists()
+
+
+def test_with_three_coders_the_pair_is_chosen_in_the_page(world, demo_reference):
+    from etage.evaluation.models import ProjectMember
+
+    third = demo_reference["t3-evaluation"]
+    ProjectMember.objects.create(project=world.project, user=third)
+    code_turns(world.transcript, world.codes["landlord"], third, [4])
+    client = _client(world.lead)
+    html = client.get(_url(world)).content.decode()
+    assert 'name="coder_a"' in html  # the pair form is offered
+    html = client.get(_url(world), {"coder_a": world.lead.pk, "coder_b": third.pk}).content.decode()
+    # A and the third coder both applied "landlord" to turn 4; turns 2 and 6 are A's only.
+    assert "0 désaccords résolus sur 2" in html
+    assert 'id="tour-2"' in html
+    assert 'id="tour-6"' in html
+    assert 'id="tour-4"' not in html

@@ -296,3 +296,12 @@ def test_removing_answers_get_with_405(world):
     mine = code(world.transcript, world.codes["early"], world.coder, CALLED)
     url = reverse("evaluation:segment_delete", args=[world.project.pk, mine.pk])
     assert _client(world.coder).get(url).status_code == 405
+
+
+def test_a_codebook_without_open_codes_says_where_to_create_them(world):
+    from etage.evaluation.models import Code
+
+    Code.objects.filter(project=world.project).update(is_active=False)
+    html = _client(world.lead).get(_page(world)).content.decode()
+    assert "Le livre de codes n’a encore aucun code ouvert" in html
+    assert reverse("evaluation:codebook", args=[world.project.pk]) in html
