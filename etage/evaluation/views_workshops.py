@@ -201,7 +201,7 @@ def attendee_remove(request: HttpRequest, project_pk: int, pk: int) -> HttpRespo
         messages.success(
             request,
             ngettext(
-                "Attendee removed, with their %(count)s ballot.",
+                "Attendee removed, with their ballot.",
                 "Attendee removed, with their %(count)s ballots.",
                 ballots,
             )
