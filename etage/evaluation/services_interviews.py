@@ -219,6 +219,19 @@ def interview_update(
     """Save the edited fields if nobody saved the interview since ``expected_version``."""
     fields = {name: data[name] for name in INTERVIEW_FIELDS}
     _no_nir(fields["notes"])
+    # Read from the database: a ModelForm has already copied the edited values onto
+    # ``interview`` while validating.
+    stored = Interview.objects.select_related("case_study").get(pk=interview.pk)
+    if stored.case_study is not None and fields["stakeholder_type"] != stored.stakeholder_type:
+        # The type is the interview's place among the case's sources (household, referent,
+        # landlord social worker): changing it would move it to another source of the case.
+        raise EvaluationError(
+            _(
+                "Interview %(reference)s is a source of the case study “%(case)s”: take it out "
+                "of the case before changing its stakeholder type."
+            )
+            % {"reference": stored.reference, "case": stored.case_study}
+        )
     taken = Interview.objects.filter(
         project_id=interview.project_id, reference=fields["reference"]
     ).exclude(pk=interview.pk)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -176,6 +176,9 @@ def interview_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 def interview_edit(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     project = require_project(request.user, project_pk)
     item = _interview(project, pk)
+    # Before validation: a ModelForm copies the submitted values onto ``item``.
+    title = _("Edit interview %(reference)s") % {"reference": item.reference}
+    back = reverse("evaluation:interview", kwargs={"project_pk": project.pk, "pk": item.pk})
     form = InterviewForm(request.POST or None, instance=item, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -189,8 +192,6 @@ def interview_edit(request: HttpRequest, project_pk: int, pk: int) -> HttpRespon
         else:
             messages.success(request, _("Interview saved."))
             return _detail(item)
-    title = _("Edit interview %(reference)s") % {"reference": item.reference}
-    back = reverse("evaluation:interview", kwargs={"project_pk": project.pk, "pk": item.pk})
     return _form_page(request, project, form, title, back)
 
 
@@ -299,8 +300,16 @@ class _TranscriptInMemory(FileUploadHandler):
     it is never written to a temporary file on disk. Bytes beyond the size limit are counted,
     not kept, so that the form refuses the file as too large without holding it."""
 
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__(request)
+        self.received = False
+
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        # One file, in the one file field: memory stays bounded whatever is posted.
+        if field_name != "file" or self.received:
+            raise SkipFile
+        self.received = True
+        super().new_file(field_name, *args, **kwargs)
         self.buffer = io.BytesIO()
         self.size = 0
 

@@ -4,6 +4,7 @@ editing an interview (unique reference, version check), and members only on ever
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.test import Client
@@ -315,3 +316,15 @@ def test_an_interview_under_another_projects_number_is_a_404(project, lead):
         "evaluation:transcript_upload",
     ):
         assert client.get(reverse(name, args=[project.pk, foreign.pk])).status_code == 404
+
+
+def test_the_type_of_an_interview_attached_to_a_case_is_not_changed_here(project, lead):
+    case = CaseStudy.objects.create(project=project, case_id="K1", title="Cas Nord")
+    interview = add_interview(project, "E01", case_study=case)
+    url = reverse("evaluation:interview_edit", args=[project.pk, interview.pk])
+    response = _client(lead).post(url, _form(reference="E01", version="1"))
+    assert "retirez-le du cas avant de changer son type d'acteur" in html.unescape(
+        response.content.decode()
+    )
+    interview.refresh_from_db()
+    assert interview.stakeholder_type == StakeholderType.HOUSEHOLD

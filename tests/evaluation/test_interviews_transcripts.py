@@ -286,3 +286,14 @@ def test_the_upload_is_protected_against_cross_site_requests(project, lead):
     upload = SimpleUploadedFile("e.txt", RAW.encode())
     response = client.post(_url(interview), {"file": upload})
     assert response.status_code == 403
+
+
+def test_only_the_first_file_of_the_file_field_is_read(project, lead):
+    interview = add_interview(project, "E01")
+    first = SimpleUploadedFile("a.txt", b"Personne : premier fichier")
+    second = SimpleUploadedFile("b.txt", b"Personne : second fichier")
+    stray = SimpleUploadedFile("c.txt", b"Personne : champ inconnu")
+    response = _client(lead).post(_url(interview), {"file": [first, second], "autre": stray})
+    page = response.content.decode()
+    assert "premier fichier" in page
+    assert "second fichier" not in page
