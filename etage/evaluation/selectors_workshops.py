@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from etage.evaluation import voting
 from etage.evaluation.models import Card, Project, Vote, Workshop, WorkshopAttendee
@@ -166,10 +167,11 @@ def _total_text(standing: Standing, method: str) -> str:
     figure = _figure(standing.total, method)
     if standing.total is None:
         return _("not scored yet")
+    count = int(standing.total)
     if method == VotingMethod.DOTS:
-        return _("%(figure)s dots") % {"figure": figure}
+        return ngettext("%(figure)s dot", "%(figure)s dots", count) % {"figure": figure}
     if method == VotingMethod.RANKING:
-        return _("%(figure)s points") % {"figure": figure}
+        return ngettext("%(figure)s point", "%(figure)s points", count) % {"figure": figure}
     return _("%(figure)s out of 5") % {"figure": figure}
 
 

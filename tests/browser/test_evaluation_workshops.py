@@ -91,7 +91,7 @@ def test_an_attendee_votes_with_dots_and_is_refused_beyond_the_limit(
     facilitator.get_by_role("button", name="Ouvrir le vote").click()
     expect(facilitator.get_by_test_id("vote-status")).to_have_text("Le vote est ouvert.")
     facilitator.get_by_role("link", name="Résultats", exact=True).click()
-    expect(facilitator.get_by_test_id("result-row").nth(0)).to_contain_text("0 gommettes")
+    expect(facilitator.get_by_test_id("result-row").nth(0)).to_contain_text("0 gommette")
     audit(facilitator)
 
     attendee = open_as("t1-professionnel")
