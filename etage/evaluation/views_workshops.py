@@ -201,8 +201,8 @@ def attendee_remove(request: HttpRequest, project_pk: int, pk: int) -> HttpRespo
         messages.success(
             request,
             ngettext(
-                "Attendee removed, with their ballot.",
-                "Attendee removed, with their %(count)s ballots.",
+                "Attendee removed with %(count)s ballot.",
+                "Attendee removed with %(count)s ballots.",
                 ballots,
             )
             % {"count": ballots},
