@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -34,14 +34,10 @@ class NavItem:
 
 
 def project_nav(project: Project, current: str) -> list[NavItem]:
-    items = []
-    for name, label in SECTIONS:
-        try:  # INTEGRATION: removed once every section is registered.
-            url = reverse(name, kwargs={"project_pk": project.pk})
-        except NoReverseMatch:
-            continue
-        items.append(NavItem(url, str(label), name == current))
-    return items
+    return [
+        NavItem(reverse(name, kwargs={"project_pk": project.pk}), str(label), name == current)
+        for name, label in SECTIONS
+    ]
 
 
 def project_context(project: Project, current: str, **extra: object) -> dict[str, object]:
