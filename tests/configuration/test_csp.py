@@ -13,7 +13,13 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Rendered to PDF by WeasyPrint, never sent to a browser: their <style> is not under the CSP.
-PDF_TEMPLATES = {"templates/reports/minutes.html", "templates/privacy/person_file_pdf.html"}
+#: The evaluation report is also a standalone file, downloaded as an attachment and read from
+#: disk (its CSS must travel inside it), never shown as a page of the site.
+PDF_TEMPLATES = {
+    "templates/reports/minutes.html",
+    "templates/privacy/person_file_pdf.html",
+    "templates/evaluation/report_document.html",
+}
 TEMPLATES = sorted(
     p
     for base in (ROOT / "templates", ROOT / "etage")
