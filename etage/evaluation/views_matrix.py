@@ -198,20 +198,14 @@ def recommendation_edit(request: HttpRequest, project_pk: int, pk: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def recommendation_delete(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     project = require_project(request.user, project_pk)
-    instance = _one(Recommendation, project, pk)
-    back = _matrix_url(project) + "#recommandations"
-    if request.method == "POST":
-        instance.delete()
-        messages.success(request, _("Recommendation deleted."))
-        return redirect(back)
-    context = project_context(
+    return _delete(
+        request,
         project,
-        "evaluation:matrix",
-        page_title=_("Delete the recommendation"),
-        subject=instance,
-        back=back,
+        _one(Recommendation, project, pk),
+        title=_("Delete the recommendation"),
+        success=_("Recommendation deleted."),
+        back=_matrix_url(project) + "#recommandations",
     )
-    return render(request, "evaluation/matrix_confirm_delete.html", context)
 
 
 @login_required
@@ -269,18 +263,33 @@ def logic_node_edit(request: HttpRequest, project_pk: int, pk: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def logic_node_delete(request: HttpRequest, project_pk: int, pk: int) -> HttpResponse:
     project = require_project(request.user, project_pk)
-    instance = _one(LogicModelNode, project, pk)
+    return _delete(
+        request,
+        project,
+        _one(LogicModelNode, project, pk),
+        title=_("Delete the element"),
+        success=_("Element deleted."),
+        back=_logic_url(project),
+        current="evaluation:logic_model",
+    )
+
+
+def _delete(
+    request: HttpRequest,
+    project: Project,
+    instance: Model,
+    *,
+    title: str,
+    success: str,
+    back: str,
+    current: str = "evaluation:matrix",
+) -> HttpResponse:
+    """The confirm-then-delete pattern of the elements that nothing else depends on."""
     if request.method == "POST":
         instance.delete()
-        messages.success(request, _("Element deleted."))
-        return redirect(_logic_url(project))
-    context = project_context(
-        project,
-        "evaluation:logic_model",
-        page_title=_("Delete the element"),
-        subject=instance,
-        back=_logic_url(project),
-    )
+        messages.success(request, success)
+        return redirect(back)
+    context = project_context(project, current, page_title=title, subject=instance, back=back)
     return render(request, "evaluation/matrix_confirm_delete.html", context)
 
 
