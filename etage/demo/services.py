@@ -15,6 +15,8 @@ from etage.demo import reference as ref
 from etage.organisations.models import Organisation
 from etage.references.defaults import seed_default_references
 from etage.references.models import ActionTemplate, Theme
+from etage.scenarios.context_figures import seed_context_figures
+from etage.scenarios.models import ContextFigure
 from etage.territories.models import Commune, Platform, PlatformMembership, Territory
 
 
@@ -35,6 +37,7 @@ def demo_build_reference(*, seed: int) -> list[DemoAccount]:
     rng = random.Random(seed)  # noqa: S311 — reproducible demo data, not security
     # Normally seeded by a migration; ensured here too for databases flushed since.
     seed_default_references(Theme, ActionTemplate)
+    seed_context_figures(ContextFigure)
     orgs: dict[str, Organisation] = {}
     for spec in ref.ORGANISATIONS:
         org, _ = Organisation.objects.update_or_create(
