@@ -7,7 +7,6 @@ and reads only the stored indicator rows of the territories in scope.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -21,7 +20,7 @@ from etage.analytics import tables
 from etage.analytics.catalogue import BY_CODE, CATALOGUE, DIMENSIONS, FAMILIES
 from etage.analytics.models import IndicatorValue
 from etage.analytics.scope import AnalyticsScope, require_dashboard
-from etage.core.exports import csv_lines, safe_cell
+from etage.core.exports import csv_response, xlsx_response
 
 
 def _territories(scope: AnalyticsScope) -> list[str]:
@@ -120,26 +119,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpRespon
     )
     name = f"indicateurs-{territory or 'tous'}-{year}-{dimension}"
     if fmt == "csv":
-        stream = StreamingHttpResponse(
-            csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-        )
-        stream["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return stream
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Indicators")[:31])
-    sheet.append([safe_cell(cell) for cell in header])
-    for row in rows:
-        sheet.append([safe_cell(cell) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+        return csv_response(f"{name}.csv", header, rows)
+    return xlsx_response(f"{name}.xlsx", _("Indicators"), header, rows)
 
 
 @login_required

@@ -25,9 +25,10 @@ from etage.evaluation.models import (
     Workshop,
     WorkshopAttendee,
 )
-from etage.evaluation.models.choices import ScoreCriterion, VotingMethod
+from etage.evaluation.models.choices import ActionStatus, ScoreCriterion, VotingMethod
 from etage.evaluation.voting import HandScores
 from etage.households.text import contains_nir
+from etage.scenarios.models import Scenario
 
 _NIR_MESSAGE = _(
     "This text looks like it contains a social-security number (NIR). ETAGE must not hold it: "
@@ -183,6 +184,7 @@ class ActionForm(_VersionedForm):
             "status",
             "card",
             "recommendation",
+            "scenario",
             "indicator",
         ]
         widgets = {"deadline": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
@@ -206,6 +208,12 @@ class ActionForm(_VersionedForm):
         fields["recommendation"].queryset = Recommendation.objects.filter(  # type: ignore[attr-defined]
             project=project
         ).order_by("priority", "position", "pk")
+        fields["scenario"].queryset = Scenario.objects.filter(project=project).order_by(  # type: ignore[attr-defined]
+            "name", "pk"
+        )
+        fields["scenario"].help_text = _(
+            "The scale-up scenario of the project that this action prepares, if any."
+        )
         fields["indicator"].queryset = IndicatorDefinition.objects.order_by("family", "name")  # type: ignore[attr-defined]
         fields["budget"] = EuroField(
             label=fields["budget"].label,
@@ -221,6 +229,17 @@ class ActionForm(_VersionedForm):
         if budget is not None and budget < 0:
             raise forms.ValidationError(_("A budget cannot be negative."))
         return budget
+
+
+class ActionFilterForm(forms.Form):
+    """The follow-up's filters (GET): a status, or only the late actions."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *ActionStatus.choices],
+        required=False,
+    )
+    overdue = forms.BooleanField(label=_("Late actions only"), required=False)
 
 
 # --- Ballots --------------------------------------------------------------------------------

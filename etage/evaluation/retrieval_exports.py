@@ -11,7 +11,6 @@ Word document marks the excerpts that must not be quoted.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -21,17 +20,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from etage.core.exports import csv_lines, safe_cell
+from etage.core import exports as core_exports
+from etage.core.exports import NOT_XML
 from etage.evaluation.models import Project, Segment
 from etage.evaluation.retrieval import Excerpt
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-#: What a spreadsheet cell holds at most (Excel's limit).
-MAX_CELL = 32_000
-#: Characters XML 1.0 (hence XLSX and DOCX) cannot carry; a transcript read from a file may
-#: hold some (form feeds…). They are dropped from the documents, never from the data.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def header() -> tuple[str, ...]:
@@ -75,36 +69,15 @@ def rows(segments: Iterable[Segment], paths: dict[int, str]) -> Iterator[tuple[A
 
 
 def csv_response(lines: Iterable[tuple[Any, ...]], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        csv_lines(header(), lines), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _xlsx_cell(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    text = _NOT_XML.sub("", safe_cell(value))
-    return text if len(text) <= MAX_CELL else text[:MAX_CELL] + "…"
+    return core_exports.csv_response(filename, header(), lines)
 
 
 def xlsx_bytes(lines: Iterable[tuple[Any, ...]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Coded segments")[:31])
-    sheet.append([_xlsx_cell(cell) for cell in header()])
-    for line in lines:
-        sheet.append([_xlsx_cell(cell) for cell in line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return core_exports.xlsx_bytes(_("Coded segments"), header(), lines)
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    return NOT_XML.sub("", text)
 
 
 def docx_bytes(

@@ -64,6 +64,7 @@ _ACTION_FIELDS = (
     "status",
     "card",
     "recommendation",
+    "scenario",
     "indicator",
 )
 
@@ -365,6 +366,9 @@ def action_save(
     recommendation = fields["recommendation"]
     if recommendation is not None and recommendation.project_id != project.pk:
         raise EvaluationError(_("This recommendation is not a recommendation of this project."))
+    scenario = fields["scenario"]
+    if scenario is not None and scenario.project_id != project.pk:
+        raise EvaluationError(_("This scenario is not a scenario of this project."))
     if instance is None:
         return ActionItem.objects.create(project=project, **fields)
     save_versioned(instance, data.get("version") or 0, **fields)

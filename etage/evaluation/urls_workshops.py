@@ -34,5 +34,6 @@ urlpatterns = [
     path(f"{_W}resultats/", v.workshop_results_page, name="workshop_results"),
     path(f"{_P}plan-d-action/", a.actions, name="actions"),
     path(f"{_P}plan-d-action/nouvelle/", a.action_create, name="action_create"),
+    path(f"{_P}plan-d-action/export.<str:fmt>", a.actions_export, name="actions_export"),
     path(f"{_P}plan-d-action/<int:pk>/modifier/", a.action_edit, name="action_edit"),
 ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from etage.core.exports import XLSX_CONTENT_TYPE
 from etage.evaluation import qdpx
 from etage.evaluation import retrieval as r
 from etage.evaluation import retrieval_exports as exports
@@ -232,7 +233,7 @@ def segments_xlsx(request: HttpRequest, project_pk: int) -> HttpResponse:
         return form
     segments = r.filtered_segments(project, form.segment_filter())
     data = exports.xlsx_bytes(exports.rows(segments, form.paths()))
-    return _attachment(data, exports.XLSX_CONTENT_TYPE, f"segments-projet-{project.pk}.xlsx")
+    return _attachment(data, XLSX_CONTENT_TYPE, f"segments-projet-{project.pk}.xlsx")
 
 
 @login_required

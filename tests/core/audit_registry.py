@@ -239,6 +239,7 @@ NOT_NOMINATIVE: dict[str, str] = {
     "evaluation:workshop_results": "aggregate results of a workshop's vote",
     "evaluation:actions": "action plan: actions, owners (services), indicators",
     "evaluation:action_create": "action-plan form",
+    "evaluation:actions_export": "the action plan's follow-up as CSV/XLSX: no person",
     "evaluation:action_edit": "action-plan form",
     "scenarios:list": "scenario parameters and aggregate simulated figures",
     "scenarios:upload": "POST of a scenario file (parameters only)",

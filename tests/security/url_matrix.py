@@ -554,9 +554,17 @@ def project_objects(model: type, kwarg: str = "pk", limit: int = 4) -> Targets:
     return objects(model, to_kwargs, limit=limit)
 
 
-def _report_targets(world: World, user: User | None) -> Iterable[Target]:
-    """Each project's report in HTML (the lightest format): ``{"project_pk", "fmt"}``."""
-    return [Target({**t.kwargs, "fmt": "html"}, t.subject) for t in _eval("Project")(world, user)]
+def _project_fmt(fmt: str) -> Targets:
+    """Each project with a file format: ``{"project_pk", "fmt"}``."""
+
+    def make(world: World, user: User | None) -> Iterable[Target]:
+        return [Target({**t.kwargs, "fmt": fmt}, t.subject) for t in _eval("Project")(world, user)]
+
+    return make
+
+
+# The report in HTML, the lightest format.
+_report_targets = _project_fmt("html")
 
 
 def _triangulation_query(case: Any) -> str:
@@ -686,6 +694,7 @@ ROUTES: dict[str, Route] = {
     "evaluation:workshop_results": Route(_eval("Workshop"), project_member),
     "evaluation:actions": Route(_eval("Project"), project_member),
     "evaluation:action_create": Route(_eval("Project"), project_member),
+    "evaluation:actions_export": Route(_project_fmt("xlsx"), project_member),
     "evaluation:action_edit": Route(_eval("ActionItem"), project_member),
     "evaluation:retrieval": Route(_eval("Project"), project_member),
     "evaluation:segments_csv": Route(_eval("Project"), project_member),
