@@ -2,14 +2,17 @@
 hands raised in the room and the results page shows the new order; an attendee with an ETAGE
 account votes with dots from their own device, is refused beyond the limit, and their ballot
 reaches the facilitator's results page by itself (live polling). Retaining a card opens its
-action-plan item. Every page passes the axe-core audit."""
+action-plan item; a past deadline makes it late in the follow-up, and the plan filtered to the
+late actions downloads as XLSX. Every page passes the axe-core audit."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from etage.accounts.models import User
@@ -78,9 +81,28 @@ def test_the_facilitator_types_in_hand_votes_and_the_ranking_follows(
     expect(page.get_by_role("heading", level=1)).to_contain_text(C)
     audit(page)
     page.get_by_label("Pilote").fill("Direction de la plateforme")
+    # A deadline already past: the follow-up counts the action as late, in words.
+    page.get_by_label("Échéance").fill("2020-01-31")
+    page.get_by_label("Statut").select_option(label="En cours")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_test_id("action-row")).to_contain_text(world.workshop.title)
+    expect(page.get_by_test_id("action-row")).to_contain_text("en retard")
+    expect(page.get_by_test_id("overdue-count")).to_have_text("1 action dont l'échéance est passée")
     audit(page)
+
+    # Only the late actions, then the plan as a spreadsheet.
+    page.get_by_label("Actions en retard seulement").check()
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_test_id("actions-count")).to_contain_text("1 action affichée sur 1.")
+    audit(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger le plan (XLSX)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    # The saved download has no extension, which openpyxl insists on: read it from memory.
+    workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[1][0] == C
+    assert rows[1][6] == "oui"
 
 
 def test_an_attendee_votes_with_dots_and_is_refused_beyond_the_limit(
