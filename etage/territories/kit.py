@@ -1,8 +1,9 @@
 """The reproduction kit (issue 10; evaluation.md part G): a territory is configuration, not
 code. :func:`export_territory` writes everything a platform runs on — the territory and its
 network profile, its communes, its platform and review interval, its member organisations,
-its early-warning rules, and the reference lists the pathway uses (themes and suggested
-actions) — as one documented YAML document; :func:`import_territory` creates a new territory
+its early-warning rules, the reference lists the pathway uses (themes and suggested
+actions) and the layout of each present landlord's arrears extract — as one documented YAML
+document; :func:`import_territory` creates a new territory
 from such a document, in one transaction (nothing half-created), with French messages.
 
 People's accounts are not configuration and are never exported: a new platform's coordinator
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from etage.alerts.models import WarningRule
 from etage.alerts.rules import parameter_errors
+from etage.intake.arrears.format import mapping_errors
+from etage.intake.models import ImportProfile
 from etage.organisations.models import Organisation, OrganisationKind
 from etage.references.models import ActionTemplate, Theme
 from etage.territories.models import Commune, Platform, PlatformMembership, Territory
@@ -44,6 +47,9 @@ HEADER = """\
 #                  l'import si elles n'existent pas encore
 #   warning_rules  règles de repérage précoce (code, type, paramètres, poids, ordre)
 #   references     thèmes du plan partagé et actions suggérées (créés s'ils manquent)
+#   import_profiles  disposition de l'extraction de chaque bailleur présent : pour chaque
+#                  champ ETAGE, l'en-tête de colonne du bailleur (docs/imports.md) ; créée à
+#                  l'import pour un bailleur qui n'en a pas encore, jamais remplacée
 #
 # Aucune donnée personnelle : ni ménage, ni compte utilisateur.
 """
@@ -112,6 +118,14 @@ def export_territory(territory: Territory) -> dict[str, Any]:
             for theme in themes
             if theme.active
         ],
+        "import_profiles": [
+            {"landlord": profile.landlord.code, "column_mapping": profile.column_mapping}
+            for profile in ImportProfile.objects.filter(
+                landlord__in=territory.landlords_present.all()
+            )
+            .select_related("landlord")
+            .order_by("landlord__code")
+        ],
     }
 
 
@@ -150,6 +164,31 @@ def _validated(instance: Any, where: str) -> None:
         raise KitError(
             _("%(where)s is not valid: %(details)s") % {"where": where, "details": details}
         ) from error
+
+
+def _import_profile(entry: Any, territory: Territory) -> None:
+    """A landlord's extract layout is shared by every territory it works in: created for a
+    landlord that has none yet, never overwritten (that is the landlord's administrator's
+    call, in the administration)."""
+    if not isinstance(entry, dict) or not entry.get("landlord"):
+        raise KitError(_("An extract layout of the file names no landlord."))
+    landlord = territory.landlords_present.filter(code=entry["landlord"]).first()
+    if landlord is None:
+        raise KitError(
+            _("Extract layout of %(code)s: this landlord is not present on the territory.")
+            % {"code": entry["landlord"]}
+        )
+    mapping = entry.get("column_mapping") or {}
+    problems = mapping_errors(mapping)
+    if problems:
+        raise KitError(
+            _("Extract layout of %(code)s: %(problems)s")
+            % {"code": landlord.code, "problems": " ".join(map(str, problems))}
+        )
+    ImportProfile.objects.get_or_create(
+        landlord=landlord,
+        defaults={"column_mapping": {key: value.strip() for key, value in mapping.items()}},
+    )
 
 
 @transaction.atomic
@@ -278,6 +317,9 @@ def import_territory(data: Mapping[str, Any], *, code: str = "", name: str = "")
                 )
                 for label in entry.get("actions") or []:
                     ActionTemplate.objects.get_or_create(theme=theme, label=str(label))
+
+            for entry in data.get("import_profiles") or []:
+                _import_profile(entry, territory)
     except (IntegrityError, TypeError, ValueError) as error:
         if isinstance(error, KitError):
             raise

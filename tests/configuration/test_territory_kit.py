@@ -15,6 +15,7 @@ from django.utils import translation
 from etage.accounts.models import User
 from etage.accounts.roles import Role
 from etage.alerts.models import WarningRule
+from etage.intake.models import ImportProfile
 from etage.intake.services import ReferralData, referral_create_situation
 from etage.organisations.models import Organisation
 from etage.situations.choices import Status
@@ -186,3 +187,52 @@ def test_an_existing_code_and_a_broken_file_are_refused(demo_reference, tmp_path
         broken.write_text("format: [etage", encoding="utf-8")
         with pytest.raises(CommandError, match="YAML"):
             call_command("etage_territory", "import", str(broken))
+
+
+def test_the_landlords_extract_layouts_travel_with_the_kit(demo_reference):
+    """A landlord present on the territory keeps its layout; a landlord that the kit creates
+    gets the layout the file gives; an existing layout is never overwritten."""
+    t1 = Territory.objects.get(code="T1")
+    landlord = t1.landlords_present.order_by("code").first()
+    ImportProfile.objects.update_or_create(
+        landlord=landlord, defaults={"column_mapping": {"lease_reference": "N° bail"}}
+    )
+    data = export_territory(t1)
+    assert {"landlord": landlord.code, "column_mapping": {"lease_reference": "N° bail"}} in data[
+        "import_profiles"
+    ]
+
+    data["communes"] = [{"insee_code": "69991", "name": "Villeneuve-des-Essais"}]
+    data["organisations"].append({"code": "BNEUF", "name": "Bailleur neuf", "kind": "landlord"})
+    data["territory"]["landlords_present"].append("BNEUF")
+    data["import_profiles"] = [
+        {"landlord": landlord.code, "column_mapping": {"lease_reference": "Autre en-tête"}},
+        {"landlord": "BNEUF", "column_mapping": {"lease_reference": " Réf. contrat "}},
+    ]
+    import_territory(load(dump(data)), code="T9", name="Neuf")
+    assert ImportProfile.objects.get(landlord=landlord).column_mapping == {
+        "lease_reference": "N° bail"
+    }
+    assert ImportProfile.objects.get(landlord__code="BNEUF").column_mapping == {
+        "lease_reference": "Réf. contrat"
+    }
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ({"landlord": "BNEUF", "column_mapping": {"loyer_du_mois": "Loyer"}}, "loyer_du_mois"),
+        ({"landlord": "AILLEURS", "column_mapping": {}}, "AILLEURS"),
+        ({"column_mapping": {}}, "bailleur"),
+    ],
+)
+def test_a_bad_extract_layout_refuses_the_whole_kit(demo_reference, profile, message):
+    data = export_territory(Territory.objects.get(code="T1"))
+    data["communes"] = [{"insee_code": "69991", "name": "Villeneuve-des-Essais"}]
+    data["organisations"].append({"code": "BNEUF", "name": "Bailleur neuf", "kind": "landlord"})
+    data["territory"]["landlords_present"].append("BNEUF")
+    data["import_profiles"] = [profile]
+    with translation.override("fr"), pytest.raises(KitError, match=message):
+        import_territory(load(dump(data)), code="T9", name="Neuf")
+    assert not Territory.objects.filter(code="T9").exists()
+    assert not Organisation.objects.filter(code="BNEUF").exists()
