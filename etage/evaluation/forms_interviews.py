@@ -125,6 +125,15 @@ class ConsentRecordForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(label=_("Consent withdrawn on"), widget=DateInput())
+    erase_transcript = forms.BooleanField(
+        label=_("Also erase the transcript and its coded excerpts"),
+        required=False,
+        help_text=_(
+            "When the interviewee asks for their words to be erased. Cannot be undone: the "
+            "transcript, its coded excerpts and their memos are deleted; the register keeps "
+            "the interview's line, which names no one."
+        ),
+    )
 
     def clean_withdrawn_on(self) -> datetime.date:
         return _not_in_future(self.cleaned_data["withdrawn_on"])

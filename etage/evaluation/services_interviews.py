@@ -134,15 +134,23 @@ def consent_record(
 class Withdrawal:
     detached_from: str
     pins_removed: int
+    #: Coded segments erased with the transcript (0 when the transcript is kept).
+    segments_erased: int = 0
+    transcript_erased: bool = False
 
 
 @transaction.atomic
-def consent_withdraw(*, interview: Interview, withdrawn_on: datetime.date) -> Withdrawal:
+def consent_withdraw(
+    *, interview: Interview, withdrawn_on: datetime.date, erase_transcript: bool = False
+) -> Withdrawal:
     """Withdraw the consent and, in the same transaction, take the interview out of its case
     study (with the excerpts of it pinned to the case's timeline): without consent the
-    interview is no longer material of the evaluation (data-protection.md #18). The
+    interview is no longer material of the evaluation (data-protection.md #18). By default the
     transcript is kept but unusable: :func:`interview_usable` is false from now on, so it is
-    neither coded nor quoted."""
+    neither coded nor quoted. When the interviewee also asks for their words to be erased
+    (GDPR art. 17-1-b: consent withdrawn and no other ground), ``erase_transcript`` deletes
+    the transcript with its coded segments and memos; the register keeps the interview's
+    line (type, date, consent and withdrawal dates), which names no one."""
     # No select_related: PostgreSQL cannot lock the nullable side of an outer join.
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
     consent = InterviewConsent.objects.select_for_update().filter(interview=locked).first()
@@ -174,7 +182,17 @@ def consent_withdraw(*, interview: Interview, withdrawn_on: datetime.date) -> Wi
         Interview.objects.filter(pk=locked.pk).update(case_study=None, version=F("version") + 1)
         interview.case_study = None
         interview.version = locked.version + 1
-    return Withdrawal(detached_from=str(case) if case else "", pins_removed=pins_removed)
+    segments_erased = 0
+    transcript = Transcript.objects.filter(interview=locked).first()
+    if erase_transcript and transcript is not None:
+        segments_erased = Segment.objects.filter(transcript=transcript).count()
+        transcript.delete()
+    return Withdrawal(
+        detached_from=str(case) if case else "",
+        pins_removed=pins_removed,
+        segments_erased=segments_erased,
+        transcript_erased=erase_transcript and transcript is not None,
+    )
 
 
 # --- Interviews -----------------------------------------------------------------------------

@@ -264,7 +264,9 @@ def interview_consent_withdraw(request: HttpRequest, project_pk: int, pk: int) -
         if form.is_valid():
             try:
                 done = services.consent_withdraw(
-                    interview=item, withdrawn_on=form.cleaned_data["withdrawn_on"]
+                    interview=item,
+                    withdrawn_on=form.cleaned_data["withdrawn_on"],
+                    erase_transcript=form.cleaned_data["erase_transcript"],
                 )
             except EvaluationError as error:
                 form.add_error(None, error.message)
@@ -278,6 +280,12 @@ def interview_consent_withdraw(request: HttpRequest, project_pk: int, pk: int) -
                         "unpinned from its timeline).",
                         done.pins_removed,
                     ) % {"case": done.detached_from, "pins": done.pins_removed}
+                if done.transcript_erased:
+                    text += " " + ngettext(
+                        "The transcript was erased with its %(count)d coded excerpt.",
+                        "The transcript was erased with its %(count)d coded excerpts.",
+                        done.segments_erased,
+                    ) % {"count": done.segments_erased}
                 messages.success(request, text)
                 return _detail(item)
     context = project_context(

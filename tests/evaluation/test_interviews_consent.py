@@ -122,6 +122,32 @@ def test_withdrawal_detaches_from_the_case_and_unpins_its_excerpts(project, lead
     assert not Interview.objects.filter(usable_interviews()).exists()
 
 
+def test_withdrawal_keeps_the_transcript_unless_erasure_is_asked(project, lead):
+    code = Code.objects.create(project=project, name="Premier contact")
+    kept = add_interview(project, "E01", transcript="Personne 1 : oui.")
+    erased = add_interview(project, "E02", transcript="Personne 2 : non, merci.")
+    for interview in (kept, erased):
+        Segment.objects.create(
+            transcript=interview.transcript, code=code, coder=lead, start=0, end=10, text="x"
+        )
+    client = _client(lead)
+    _withdraw(client, kept)
+    url = reverse("evaluation:interview_consent_withdraw", args=[project.pk, erased.pk])
+    response = client.post(
+        url, {"withdrawn_on": timezone.localdate().isoformat(), "erase_transcript": "on"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "La transcription a été effacée, avec 1 extrait codé." in page
+    # The kept one is still there (unusable); the erased one is gone with its segment, while
+    # the register keeps the interview's line and its withdrawn consent.
+    assert Segment.objects.filter(transcript__interview=kept).count() == 1
+    assert not Segment.objects.filter(text="x", transcript__interview=erased).exists()
+    assert Interview.objects.filter(pk=erased.pk, transcript__isnull=True).exists()
+    assert InterviewConsent.objects.get(interview=erased).withdrawn_on == timezone.localdate()
+    assert Code.objects.filter(pk=code.pk).exists()
+
+
 def test_usable_interviews_keeps_only_valid_consents(project):
     add_interview(project, "E01")
     add_interview(project, "E02", consent="withdrawn")
