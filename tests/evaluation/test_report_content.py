@@ -13,7 +13,7 @@ import pytest
 
 from etage.accounts.models import User
 from etage.evaluation.agreement import cohen_kappa
-from etage.evaluation.models import EvaluativeQuestion, Project, ProjectMember
+from etage.evaluation.models import Card, EvaluativeQuestion, Project, ProjectMember, Vote
 from etage.evaluation.report.blocks import Paragraph, report_blocks
 from etage.evaluation.report.content import MAX_EXCERPTS, build_report
 from etage.evaluation.report.method import Table
@@ -208,7 +208,18 @@ def test_workshops_annex_shows_attendees_by_type_and_retained_cards_with_votes(w
     assert workshop.cards is not None
     ((title, _kind, votes),) = workshop.cards.rows
     assert title == "Un numéro unique"
-    assert votes.startswith("3 ")
+    # The same counting as the workshop's results page: 3 dots put it first of the two cards.
+    assert votes.startswith("rang 1 sur 2 — 3 gommettes (")
+
+
+def test_the_annex_counts_hand_votes_as_the_results_page_does(world):
+    """Hands typed in by the facilitator count: five hands for the other card put the retained
+    one second, as on the workshop's results page."""
+    other = Card.objects.get(title="Carte écartée")
+    Vote.objects.create(card=other, method="dots", hand=True, dots=5, entered_by=world.lead)
+    (workshop,) = build_report(world.project, charts=False).annexes.workshops
+    ((_title, _kind, votes),) = workshop.cards.rows
+    assert votes.startswith("rang 2 sur 2 — 3 gommettes (")
 
 
 def test_the_codebook_annex_is_a_tree_with_definitions(world):

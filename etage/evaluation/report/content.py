@@ -47,12 +47,11 @@ from etage.evaluation.models import (
 from etage.evaluation.models.choices import (
     LogicStage,
     Priority,
-    ScoreCriterion,
     StakeholderType,
-    VotingMethod,
 )
 from etage.evaluation.report import method
 from etage.evaluation.report.method import Agreement, Snapshot, Table, month_label, month_of
+from etage.evaluation.selectors_workshops import Results, workshop_results
 
 LANGUAGE = "fr"
 MAX_EXCERPTS = 5
@@ -508,35 +507,22 @@ def _interview_list(interviews: list[Interview]) -> Table | None:
     )
 
 
-def _votes(card: Card) -> str:
-    votes = list(card.votes.all())
-    if not votes:
-        return _("no vote")
-    parts = []
-    dots = [v for v in votes if v.method == VotingMethod.DOTS]
-    if dots:
-        parts.append(
-            _("%(dots)s dots (%(ballots)s ballots)")
-            % {"dots": sum(v.dots for v in dots), "ballots": len(dots)}
-        )
-    ranks = [v.rank for v in votes if v.method == VotingMethod.RANKING and v.rank]
-    if ranks:
-        parts.append(
-            _("mean rank %(rank)s (%(ballots)s rankings)")
-            % {"rank": method.decimal(sum(ranks) / len(ranks), 1), "ballots": len(ranks)}
-        )
-    scored = [v.scores for v in votes if v.method == VotingMethod.SCORING and v.scores]
-    if scored:
-        means = []
-        for value, label in ScoreCriterion.choices:
-            given = [s[value] for s in scored if isinstance(s.get(value), int | float)]
-            if given:
-                means.append(f"{label} {method.decimal(sum(given) / len(given), 1)}")
-        parts.append(
-            _("mean scores out of 5: %(scores)s (%(ballots)s ballots)")
-            % {"scores": ", ".join(means), "ballots": len(scored)}
-        )
-    return " ; ".join(parts)
+def _votes(results: Results) -> dict[int, str]:
+    """Each card's result in words, as the workshop's results page gives it (the same
+    counting: hands typed in by the facilitator, Borda points, tie-breaks)."""
+    texts = {}
+    for row in results.rows:
+        standing = row.standing
+        if standing.total is None or not (standing.ballots or standing.hands):
+            texts[standing.card.id] = _("no vote")
+            continue
+        texts[standing.card.id] = _("place %(place)s of %(cards)s — %(total)s (%(method)s)") % {
+            "place": standing.place,
+            "cards": len(results.rows),
+            "total": row.total_text,
+            "method": results.method_label,
+        }
+    return texts
 
 
 def _workshops(project: Project) -> tuple[WorkshopAnnex, ...]:
@@ -547,7 +533,7 @@ def _workshops(project: Project) -> tuple[WorkshopAnnex, ...]:
             "attendees",
             Prefetch(
                 "cards",
-                queryset=Card.objects.filter(retained=True).prefetch_related("votes"),
+                queryset=Card.objects.filter(retained=True),
                 to_attr="retained_cards",
             ),
         )
@@ -564,10 +550,11 @@ def _workshops(project: Project) -> tuple[WorkshopAnnex, ...]:
         cards: list[Card] = workshop.retained_cards
         table = None
         if cards:
+            votes = _votes(workshop_results(workshop))
             table = Table(
                 caption=_("Cards retained at the workshop “%(title)s”") % {"title": workshop.title},
                 header=(_("Card"), _("Type"), _("Votes")),
-                rows=tuple((c.title, c.get_kind_display(), _votes(c)) for c in cards),
+                rows=tuple((c.title, c.get_kind_display(), votes[c.pk]) for c in cards),
             )
         annexes.append(
             WorkshopAnnex(
