@@ -30,36 +30,18 @@ from django.utils.translation import gettext as _
 from etage.analytics.models import IndicatorDefinition, IndicatorValue
 from etage.core.exports import csv_lines
 from etage.evaluation import refiqda
-from etage.evaluation.models import CaseDraw, Code, Project, Segment
+from etage.evaluation.models import CaseDraw, Project, Segment
+from etage.evaluation.qdpx import project_codebook
 from etage.evaluation.report.content import LANGUAGE, SMALL_CELL, hidden_figure
 
 ZIP_CONTENT_TYPE = "application/zip"
 
 
 def _codebook(project: Project) -> bytes | None:
-    codes = list(Code.objects.filter(project=project, is_active=True).order_by("position", "name"))
-    if not codes:
-        return None
-    ids = {c.pk for c in codes}
-    nodes = {
-        c.pk: refiqda.Code(
-            guid=str(c.guid).upper(),
-            name=c.name,
-            definition=c.definition,
-            include=c.include,
-            exclude=c.exclude,
-            example=c.example,
-            color=c.color or None,
-        )
-        for c in codes
-    }
-    roots = []
-    for code in codes:
-        if code.parent_id in ids:
-            nodes[code.parent_id].children.append(nodes[code.pk])
-        else:
-            roots.append(nodes[code.pk])
-    return refiqda.codebook_to_qdc(refiqda.Codebook(codes=roots))
+    # The same codebook as the project's .qdc export: closed codes stay, marked not codable,
+    # so that segments coded before a merge still find their code.
+    codebook = project_codebook(project)
+    return refiqda.codebook_to_qdc(codebook) if codebook.codes else None
 
 
 def _segments(project: Project) -> str:
