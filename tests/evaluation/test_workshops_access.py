@@ -5,6 +5,7 @@ cards. Everyone else: 404."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -43,6 +44,8 @@ def _kwargs(world: WorkshopWorld, name: str, action: ActionItem) -> dict[str, An
     }
     if name in ("workshops", "workshop_create", "actions", "action_create"):
         return {"project_pk": project}
+    if name == "actions_export":
+        return {"project_pk": project, "fmt": "csv"}
     return {"project_pk": project, "pk": by_kind.get(name, world.workshop.pk)}
 
 
@@ -69,6 +72,20 @@ def test_an_attendee_of_any_role_reaches_only_the_voting_page_of_their_workshop(
     # Nothing was changed by all those requests.
     world.household.refresh_from_db()
     assert not ActionItem.objects.exclude(pk=action.pk).exists()
+
+
+def test_an_attendee_finds_the_open_vote_on_their_home_page_and_only_then(world, client_for):
+    vote_url = reverse("evaluation:workshop_vote", args=[world.project.pk, world.workshop.pk])
+    client = client_for("t1-professionnel")
+    assert vote_url not in client.get("/").content.decode()  # the vote is not open yet
+    Workshop.objects.filter(pk=world.workshop.pk).update(voting_open=True)
+    home = client.get("/").content.decode()
+    assert vote_url in home
+    assert f"Voter à l'atelier « {world.workshop.title} »" in html.unescape(home)
+    # Someone who does not attend it does not see it.
+    assert vote_url not in client_for("t2-professionnel").get("/").content.decode()
+    world.voter.delete()
+    assert vote_url not in client.get("/").content.decode()
 
 
 def test_an_attendee_gets_a_404_on_other_workshops_voting_pages(world, client_for):
