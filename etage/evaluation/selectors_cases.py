@@ -202,16 +202,13 @@ class DrawRow:
     by: tuple[str, ...]
     allocation: str
     case_titles: tuple[str, ...]
-    #: The last check of this draw in this session: None (not checked), else a dict with
-    #: ``ok`` and ``reasons``.
-    check: dict[str, Any] | None
 
 
-def draw_rows(project: Project, checks: dict[str, Any]) -> list[DrawRow]:
+def draw_rows(project: Project) -> list[DrawRow]:
     rows = []
     draws = (
         CaseDraw.objects.filter(project=project)
-        .select_related("created_by")
+        .select_related("created_by", "verified_by")
         .prefetch_related("case_studies")
     )
     for draw in draws:
@@ -225,7 +222,6 @@ def draw_rows(project: Project, checks: dict[str, Any]) -> list[DrawRow]:
                 by=tuple(str(STRATUM_LABELS.get(c, c)) for c in data.get("by") or []),
                 allocation=str(data.get("allocation") or ""),
                 case_titles=tuple(c.title for c in draw.case_studies.all()),
-                check=checks.get(str(draw.pk)),
             )
         )
     return rows

@@ -35,7 +35,7 @@ from etage.evaluation.models import (
     TriangulationCell,
 )
 from etage.evaluation.models.choices import CASE_INTERVIEW_SOURCES, CaseSource, Verdict
-from etage.evaluation.sampling import Draw
+from etage.evaluation.sampling import Draw, Verification
 from etage.evaluation.services import EvaluationError, save_versioned, stale
 from etage.households.text import contains_nir
 
@@ -129,6 +129,17 @@ def case_draw_record(
 
 
 # -- interviews of a case --------------------------------------------------------------------
+
+
+def case_draw_record_verification(record: CaseDraw, user: User, result: Verification) -> None:
+    """Keep the last verification of a draw on its record, for every member to see. Only
+    these fields are written: the draw itself is never changed."""
+    CaseDraw.objects.filter(pk=record.pk).update(
+        verified_at=timezone.now(),
+        verified_ok=result.ok,
+        verification_reasons=[str(reason) for reason in result.reasons],
+        verified_by=user,
+    )
 
 
 def _slot_taken(case: CaseStudy, source: str) -> EvaluationError:

@@ -20,7 +20,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,7 +35,6 @@ from etage.evaluation.scope import acting_user, require_project
 from etage.evaluation.services import EvaluationError
 
 #: Session key of the last verification of each draw (no model field holds it).
-CHECKS_KEY = "evaluation_case_draw_checks"
 
 
 def _case(project: Project, pk: int) -> CaseStudy:
@@ -74,7 +72,7 @@ def cases(request: HttpRequest, project_pk: int) -> HttpResponse:
         "evaluation:cases",
         page_title=_("Case studies"),
         rows=sel.case_rows(project),
-        draws=sel.draw_rows(project, request.session.get(CHECKS_KEY, {})),
+        draws=sel.draw_rows(project),
     )
     return render(request, "evaluation/cases_index.html", context)
 
@@ -241,13 +239,7 @@ def case_draw_verify(request: HttpRequest, project_pk: int, pk: int) -> HttpResp
         else:
             result = verify_draw(snapshot.con, draw)
         rebuilt = record.snapshot != snapshot.fingerprint
-    checks = dict(request.session.get(CHECKS_KEY, {}))
-    checks[str(record.pk)] = {
-        "ok": result.ok,
-        "reasons": list(result.reasons),
-        "at": timezone.now().isoformat(),
-    }
-    request.session[CHECKS_KEY] = checks
+    services_cases.case_draw_record_verification(record, acting_user(request), result)
     if result.ok:
         text = _("Draw verified: the snapshot gives the same cases with this seed.")
         if rebuilt:

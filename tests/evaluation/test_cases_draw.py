@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from etage.accounts.models import User
@@ -244,6 +245,15 @@ def test_a_recorded_draw_is_verified_then_not_once_the_population_changed(
     assert "a changé depuis le tirage" in page
     assert "T3" in page
     assert "✗ non vérifié" in page
+    # The verification is kept on the draw: another member sees it in another session.
+    record.refresh_from_db()
+    assert (record.verified_ok, record.verified_by) == (False, world.lead)
+    assert any("T3" in reason for reason in record.verification_reasons)
+    other = Client()
+    other.force_login(world.coder)
+    page = other.get(_url("cases", world)).content.decode()
+    assert "✗ non vérifié" in page
+    assert "a changé depuis le tirage" in page
 
 
 def test_without_a_snapshot_the_pages_say_how_to_build_one(client, world, no_snapshot):

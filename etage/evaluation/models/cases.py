@@ -31,6 +31,19 @@ class CaseDraw(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    #: The last verification against a snapshot, kept so that every member of the project sees
+    #: whether the draw still reproduces (evidence of the method, not a session detail).
+    verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+    verified_ok = models.BooleanField(_("verified"), null=True, blank=True)
+    verification_reasons = models.JSONField(_("why it was not verified"), default=list, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("case draw")
