@@ -33,6 +33,7 @@ from etage.evaluation.models import (
     Project,
     Segment,
     TimelinePin,
+    TriangulationCell,
 )
 from etage.evaluation.models.choices import CodeEventKind
 from etage.evaluation.scope import is_lead
@@ -392,6 +393,32 @@ def _hand_over(duplicate: int, kept: int) -> None:
             pin.save(update_fields=["segment"])
 
 
+def _merge_triangulation(source: Code, target: Code) -> None:
+    """Move the triangulation cells on ``source`` to ``target``. Where a case already has a
+    cell on ``target`` for the same source of information, that cell's verdict stands and the
+    merged cell's comment is appended to it, so that nothing written is lost."""
+    for cell in TriangulationCell.objects.filter(theme=source):
+        twin = TriangulationCell.objects.filter(
+            case_study_id=cell.case_study_id, theme=target, source=cell.source
+        ).first()
+        if twin is None:
+            TriangulationCell.objects.filter(pk=cell.pk).update(
+                theme=target, version=F("version") + 1
+            )
+            continue
+        if cell.comment.strip():
+            note = _("From “%(name)s” (%(verdict)s): %(comment)s") % {
+                "name": source.name,
+                "verdict": cell.get_verdict_display(),
+                "comment": cell.comment.strip(),
+            }
+            comment = f"{twin.comment.rstrip()}\n\n{note}" if twin.comment.strip() else note
+            TriangulationCell.objects.filter(pk=twin.pk).update(
+                comment=comment, version=F("version") + 1
+            )
+        cell.delete()
+
+
 @transaction.atomic
 def code_merge(*, source: Code, target: Code, user: User, expected_version: int) -> MergeResult:
     """Merge ``source`` into ``target`` (lead evaluators): its segments are re-coded, its
@@ -422,6 +449,10 @@ def code_merge(*, source: Code, target: Code, user: User, expected_version: int)
         _hand_over(duplicate, kept)
     Segment.objects.filter(pk__in=duplicates).delete()
     moved = Segment.objects.filter(code=source).update(code=target)
+    # What was written about the code follows its segments: memos, and the case studies'
+    # triangulation on it as a theme.
+    memos = Memo.objects.filter(code=source).update(code=target)
+    _merge_triangulation(source, target)
 
     position = _next_position(project, target)
     for offset, child in enumerate(plan.children):
@@ -449,6 +480,7 @@ def code_merge(*, source: Code, target: Code, user: User, expected_version: int)
         "duplicates": len(duplicates),
         "children": [c.name for c in plan.children],
         "questions": [_question_label(q) for q in inherited],
+        "memos": memos,
     }
     _record(
         source,

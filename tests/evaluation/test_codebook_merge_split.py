@@ -9,10 +9,11 @@ import html
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from etage.accounts.models import User
 from etage.evaluation import services_codebook
-from etage.evaluation.models import Code, CodeEvent, Memo, Segment
+from etage.evaluation.models import CaseStudy, Code, CodeEvent, Memo, Segment, TriangulationCell
 from etage.evaluation.models.choices import CodeEventKind
 from etage.evaluation.services import EvaluationError
 from tests.evaluation.codebook_world import CodebookWorld, build, code, segment
@@ -103,6 +104,45 @@ def test_merging_recodes_segments_moves_sub_codes_closes_the_code_and_records_bo
     closed = codebook[codebook.index('data-testid="codebook-closed"') :]
     assert "Premier contact" in closed
     assert "fusionné dans « Relations avec le bailleur »" in closed
+
+
+def test_a_merge_carries_the_codes_memos_and_triangulation_without_losing_a_comment(world):
+    source, target = world.first_contact, world.landlord
+    memo = Memo.objects.create(
+        project=world.project, author=world.lead, title="Sens", text="…", code=source
+    )
+    case = CaseStudy.objects.create(project=world.project, case_id="K1", title="Cas 1")
+    alone = TriangulationCell.objects.create(
+        case_study=case, theme=source, source="household", verdict="converges", comment="Net."
+    )
+    clash = TriangulationCell.objects.create(
+        case_study=case,
+        theme=source,
+        source="landlord_social_worker",
+        verdict="diverges",
+        comment="Non.",
+    )
+    twin = TriangulationCell.objects.create(
+        case_study=case,
+        theme=target,
+        source="landlord_social_worker",
+        verdict="converges",
+        comment="Oui.",
+    )
+    with translation.override("fr"):
+        services_codebook.code_merge(
+            source=source, target=target, user=world.lead, expected_version=source.version
+        )
+    assert Memo.objects.get(pk=memo.pk).code == target
+    assert TriangulationCell.objects.get(pk=alone.pk).theme == target
+    assert not TriangulationCell.objects.filter(pk=clash.pk).exists()
+    twin.refresh_from_db()
+    # The target's verdict stands; the merged cell's comment is kept beside it.
+    assert twin.verdict == "converges"
+    assert twin.comment.startswith("Oui.\n\n")
+    assert "« Premier contact »" in twin.comment
+    assert "Non." in twin.comment
+    assert not TriangulationCell.objects.filter(theme=source).exists()
 
 
 @pytest.mark.parametrize("into", ["self", "child", "grandchild"])
