@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from etage.core import accessibility, views
@@ -9,3 +10,11 @@ urlpatterns = [
     path("journal-des-acces/", views.access_log, name="access_log"),
     path("journal-des-acces/export.csv", views.access_log_export, name="access_log_export"),
 ]
+
+if settings.ETAGE_BENCHMARK_REFERENCE:
+    # Only for the web load benchmark (benchmarks/web.py); unregistered otherwise.
+    from etage.core import views_reference
+
+    urlpatterns.append(
+        path("banc-de-mesure/reference/", views_reference.reference, name="benchmark_reference")
+    )
