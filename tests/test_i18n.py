@@ -238,12 +238,18 @@ def test_templates_have_no_text_outside_translation_tags(template):
 
 
 def english_sources(po: polib.POFile) -> list[str]:
-    """Literal parts (over 12 characters) of msgids whose French differs from the English."""
+    """Literal parts (over 12 characters) of msgids whose French differs from the English,
+    leaving out those the French itself also says ("%(n)s organisations, %(m)s…")."""
+    french = "\n".join(t for e in live_entries(po) for t in _as_tuple(translation_of(e)))
     parts: list[str] = []
     for entry in live_entries(po):
         if translation_of(entry) == entry.msgid:
             continue
-        parts += [p.strip() for p in PLACEHOLDER.split(entry.msgid) if len(p.strip()) > 12]
+        parts += [
+            p.strip()
+            for p in PLACEHOLDER.split(entry.msgid)
+            if len(p.strip()) > 12 and p.strip() not in french
+        ]
     return parts
 
 

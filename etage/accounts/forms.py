@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from etage.accounts.models import LANGUAGE_CHOICES
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -24,4 +26,18 @@ class VerifyForm(CodeForm):
             "backup codes."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class LanguageForm(forms.Form):
+    """The interface language: each one named in its own language (LANGUAGE_CHOICES)."""
+
+    language = forms.ChoiceField(
+        label=_("Interface language"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The language of ETAGE's menus, pages, messages and e-mails to you. What people "
+            "write (notes, names) stays as written."
+        ),
     )

@@ -1,4 +1,6 @@
-"""Until a person of a strong role has given their second factor, every page sends them to
+"""Account middleware: the second factor, and the person's interface language.
+
+Until a person of a strong role has given their second factor, every page sends them to
 the enrolment page (no device yet) or the verification page (data-protection.md #9).
 
 Reachable without it: logging in and out, the two second-factor pages, static files. API
@@ -9,11 +11,13 @@ without its second factor gets a 403 there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 from etage.accounts.services import has_confirmed_device, second_factor_required
@@ -63,3 +67,42 @@ class SecondFactorMiddleware:
             return True
         open_paths = {reverse(name) for name in OPEN_VIEWS}
         return request.path in open_paths
+
+
+class UserLanguageMiddleware:
+    """The interface language of the person logged in (``User.language``), whatever their
+    browser says; LocaleMiddleware has already chosen one for anonymous pages (cookie, then
+    Accept-Language, then French). The language cookie follows the person's choice so that the
+    login page, after they sign out, stays in their language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        chosen = getattr(user, "language", None) if user.is_authenticated else None
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        # The choice may have just changed (the language page) or the person signed out (the
+        # user is then anonymous: the cookie keeps the language they had).
+        chosen = getattr(request.user, "language", chosen)
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen and cookie != chosen and (cookie or chosen != settings.LANGUAGE_CODE):
+            remember_language(response, chosen)
+        return response
+
+
+def remember_language(response: HttpResponse, language: str) -> None:
+    """Set the language cookie with the settings' attributes (age, Secure, HttpOnly…)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=cast(Any, settings.LANGUAGE_COOKIE_SAMESITE),  # "Lax" (settings/base.py)
+    )

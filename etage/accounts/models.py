@@ -6,6 +6,11 @@ from etage.accounts.roles import Role, can_administer
 from etage.organisations.models import Organisation
 from etage.territories.models import Territory
 
+#: Interface languages a person may choose (settings.LANGUAGES holds the same codes). Each is
+#: named in its own language, as language choosers do, so that someone who does not read the
+#: current one still finds theirs.
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+
 
 class User(AbstractUser):
     """A named individual account. It belongs to exactly one organisation and has one role;
@@ -24,6 +29,9 @@ class User(AbstractUser):
         Territory, verbose_name=_("assigned territories"), related_name="users", blank=True
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    language = models.CharField(
+        _("interface language"), max_length=8, choices=LANGUAGE_CHOICES, default="fr"
+    )
     is_demo = models.BooleanField(
         _("demo account"),
         default=False,
@@ -51,6 +59,9 @@ class User(AbstractUser):
                     ]
                 ),
                 name="user_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=["fr", "en"]), name="user_language_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(organisation__isnull=False) | models.Q(is_superuser=True),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
@@ -162,3 +163,14 @@ def second_factor_reset(*, actor: Any, user: Any) -> int:
         user=actor, action=AccessAction.CHANGE, obj=user, reason="second factor reset"
     )
     return removed
+
+
+def language_set(*, user: Any, language: str) -> None:
+    """Record the interface language ``user`` chose for themselves; applied from their next
+    page on (UserLanguageMiddleware). A code outside ``settings.LANGUAGES`` is refused
+    (ValueError) and nothing changes. Not in the access log: a setting of one's own account,
+    no household data (like a password change)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language: {language!r}")
+    get_user_model().objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -15,6 +15,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("second-facteur/activation/", views.second_factor_enrol, name="second_factor_enrol"),
     path("second-facteur/", views.second_factor_verify, name="second_factor_verify"),
+    path("langue/", views.language, name="language"),
     path(
         "mot-de-passe/",
         auth_views.PasswordChangeView.as_view(

@@ -1,4 +1,5 @@
-"""Second-factor pages (enrolment, verification) and the lockout page of django-axes."""
+"""Second-factor pages (enrolment, verification), the interface language page and the lockout
+page of django-axes."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from etage.accounts import services
-from etage.accounts.forms import CodeForm, VerifyForm
+from etage.accounts.forms import CodeForm, LanguageForm, VerifyForm
 from etage.accounts.services import SecondFactorError, has_confirmed_device, second_factor_required
 
 
@@ -105,6 +108,21 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         "accounts/second_factor_verify.html",
         {"form": form, "next": request.GET.get("next", "")},
     )
+
+
+@login_required
+def language(request: HttpRequest) -> HttpResponse:
+    """Each person chooses the language of their interface (French by default)."""
+    user: Any = request.user
+    data = request.POST if request.method == "POST" else None
+    form = LanguageForm(data, initial={"language": user.language})
+    if request.method == "POST" and form.is_valid():
+        services.language_set(user=user, language=form.cleaned_data["language"])
+        # Said in the language just chosen: it is the one the next page speaks.
+        with translation.override(user.language):
+            messages.success(request, _("Your interface language is saved."))
+        return redirect("accounts:language")
+    return render(request, "accounts/language.html", {"form": form})
 
 
 def locked_out(

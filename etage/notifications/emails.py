@@ -57,16 +57,18 @@ def send_immediate(notification_ids: list[int]) -> int:
     )
     if not notifications:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        messages = [
-            _message(
-                n.recipient,
-                _("ETAGE — %(kind)s") % {"kind": n.get_kind_display()},
-                "notifications/email/immediate.txt",
-                {"notification": n, "link": absolute(n.url)},
+    messages = []
+    for n in notifications:
+        # In the recipient's interface language, not that of the person whose action sent it.
+        with translation.override(n.recipient.language or settings.LANGUAGE_CODE):
+            messages.append(
+                _message(
+                    n.recipient,
+                    _("ETAGE — %(kind)s") % {"kind": n.get_kind_display()},
+                    "notifications/email/immediate.txt",
+                    {"notification": n, "link": absolute(n.url)},
+                )
             )
-            for n in notifications
-        ]
     sent = get_connection().send_messages(messages) or 0
     Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
         emailed_at=timezone.now()
@@ -117,7 +119,7 @@ def send_digests(day: dt.date) -> DigestReport:
                 # The row first: a concurrent run for the same day fails here, not after
                 # sending a second e-mail.
                 DigestRun.objects.create(user=user, day=day, notifications=len(items))
-                with translation.override(settings.LANGUAGE_CODE):
+                with translation.override(user.language or settings.LANGUAGE_CODE):
                     subject = ngettext(
                         "ETAGE — your digest of %(date)s (%(n)s notification)",
                         "ETAGE — your digest of %(date)s (%(n)s notifications)",

@@ -45,9 +45,14 @@ class Chart:
 
 
 def euros(amount: Decimal | float) -> str:
-    """1 234 € or 1 234,56 € (French grouping with a narrow no-break space)."""
+    """1 234 € or 1 234,56 € (French grouping with a narrow no-break space); €1,234 or
+    €1,234.56 when the interface is in English (the person's choice, accounts.User)."""
+    from django.utils.translation import get_language
+
     value = Decimal(str(amount)).quantize(Decimal("0.01"))
     text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    if (get_language() or "").startswith("en"):
+        return ("-€" + text[1:]) if text.startswith("-") else "€" + text
     return text.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
 
 

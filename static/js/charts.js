@@ -24,10 +24,11 @@
           actions: { export: true, source: false, compiled: false, editor: false },
           defaultStyle: false,
           tooltip: false,
+          // The export menu's words come translated from the page (templates/analytics/_chart.html).
           i18n: {
-            SVG_ACTION: "Enregistrer en SVG",
-            PNG_ACTION: "Enregistrer en PNG",
-            CLICK_TO_VIEW_ACTIONS: "Exporter le graphique",
+            SVG_ACTION: figure.dataset.svgAction || "Enregistrer en SVG",
+            PNG_ACTION: figure.dataset.pngAction || "Enregistrer en PNG",
+            CLICK_TO_VIEW_ACTIONS: figure.dataset.actionsLabel || "Exporter le graphique",
           },
         })
         .then(function () {
