@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from etage.households.validators import reject_national_identifier
 
 #: When the statement was last reviewed (RGAA asks for the date of the statement).
-STATEMENT_DATE = "2026-11-26"
+STATEMENT_DATE = "2026-11-27"
 
 
 class ProblemForm(forms.Form):

@@ -48,3 +48,15 @@ def test_an_incomplete_or_nir_bearing_report_is_refused_and_not_sent(client: Cli
     )
     assert nir.status_code == 200
     assert not mail.outbox
+
+
+def test_the_checks_made_are_those_the_browser_tests_run(client: Client):
+    """The statement says what tests/browser checks: axe-core on the pages of the journeys,
+    two keyboard-only journeys with visible focus, 200 % zoom."""
+    page = html.unescape(client.get(reverse("core:accessibility")).content.decode())
+    checks = page.split('data-testid="checks-made"')[1].split("</ul>")[0]
+    assert "axe-core" in checks
+    assert "au clavier seul" in checks
+    assert "indicateur de focus visible" in checks
+    assert "zoom de 200 %" in checks
+    assert "ne remplacent ni un audit complet" in page
