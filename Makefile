@@ -8,16 +8,20 @@ PORT ?= 8000
 SEED ?= 2019
 # The embedded default database lives under var/ unless DATABASE_URL says otherwise.
 
-.PHONY: help install install-dev install-browser demo serve test test-browser lint format typecheck check-migrations messages clean bench-import bench-analytics
+.PHONY: help install install-dev install-browser demo serve test test-browser guide lint format typecheck check-migrations messages clean bench-import bench-analytics install-bench bench bench-web bench-simulation
 
 help:
 	@echo "make demo          installe, migre, crée les données fictives et sert sur http://$(HOST):$(PORT)"
 	@echo "make test          installe ce qu'il faut et lance toute la suite de tests (SQLite par défaut)"
 	@echo "make test-browser  parcours dans Chromium avec audit axe-core (Chromium de Debian requis)"
+	@echo "make guide         refait les captures du guide utilisateur (docs/guide/images) par les parcours du navigateur"
 	@echo "make lint          ruff (format et règles) et mypy"
 	@echo "make messages      met à jour le catalogue français locale/fr et le compile (GNU gettext requis)"
 	@echo "make bench-import  mesure l'import d'une extraction d'un million de lignes (voir docs/performance.md)"
 	@echo "make bench-analytics mesure indicateurs, carte des processus et variantes à l'échelle nationale (voir docs/performance.md)"
+	@echo "make bench         tous les bancs de mesure (import, analyses, web, simulation), une ligne JSON par mesure"
+	@echo "make bench-web     charge des pages sous gunicorn (réglages de production) avec locust, contre une page de référence"
+	@echo "make bench-simulation simulation d'une année de métropole (100 réplications) contre un modèle SimPy nu"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ETAGE demande Python >= 3.11 (trouvé : " + sys.version.split()[0] + ")")'
@@ -32,6 +36,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-dev pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
 $(VENV)/.installed-browser: $(VENV)/.installed-dev pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,browser]'
 	@touch $@
@@ -39,6 +47,7 @@ $(VENV)/.installed-browser: $(VENV)/.installed-dev pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 install-browser: $(VENV)/.installed-browser
+install-bench: $(VENV)/.installed-bench
 
 demo: install
 	$(PY) manage.py migrate --noinput
@@ -59,8 +68,19 @@ check-migrations: install-dev
 test: install-dev check-migrations
 	$(BIN)/pytest -n auto --dist loadfile -m "not browser" --ignore=tests/browser $(PYTEST_ARGS)
 
+# The guide's journeys (tests/browser/test_guide.py) take the guide's pictures: run by `make guide`.
 test-browser: install-browser
-	$(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser tests/browser --ignore=tests/browser/test_guide.py $(PYTEST_ARGS)
+
+# The French user guide's pictures: taken by the guide's journeys on the demo data (never by
+# hand), then checked against the pages that show them (tests/docs/test_guide.py).
+GUIDE_IMAGES := docs/guide/images
+guide: install-browser
+	rm -f $(GUIDE_IMAGES)/*.png
+	ETAGE_GUIDE_SHOTS=$(CURDIR)/$(GUIDE_IMAGES) $(BIN)/pytest -m browser tests/browser/test_guide.py $(PYTEST_ARGS)
+	$(BIN)/pytest -q tests/docs/test_guide.py
+	@ls -1s $(GUIDE_IMAGES)
+	@du -sh $(GUIDE_IMAGES)
 
 lint: install-dev
 	$(BIN)/ruff format --check .
@@ -88,6 +108,26 @@ bench-import: install
 # million events, written once under var/bench/) against raw DuckDB and pm4py (docs/performance.md).
 bench-analytics: install-dev
 	$(PY) benchmarks/analytics/run.py $(BENCH_ARGS)
+
+# Hot pages under load: gunicorn with the production settings on loopback, locust (16 users)
+# from a second process, each page against a reference page of the same server (docs/performance.md).
+bench-web: install-bench
+	$(PY) benchmarks/web.py $(BENCH_ARGS)
+
+# A metropolis-year, 100 replications, through ETAGE's engine against a bare SimPy model.
+bench-simulation: install
+	$(PY) benchmarks/simulation.py $(BENCH_ARGS)
+
+# Every benchmark, one JSON line per measure with its baseline ratio. BENCH_SCALE (small,
+# metropolis, national) sizes the generated data of the web and analytics benchmarks;
+# BENCH_IMPORT_LINES the arrears extract.
+BENCH_SCALE ?= small
+BENCH_IMPORT_LINES ?= 100000
+bench: install-bench
+	$(PY) benchmarks/import_arrears.py --lines $(BENCH_IMPORT_LINES)
+	$(PY) benchmarks/analytics/run.py --scale $(BENCH_SCALE)
+	$(PY) benchmarks/web.py --scale $(BENCH_SCALE)
+	$(PY) benchmarks/simulation.py
 
 format: install-dev
 	$(BIN)/ruff format .

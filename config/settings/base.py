@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The person's own interface language, once they are known (LocaleMiddleware above only
+    # knows the cookie and the browser).
+    "etage.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "etage.accounts.middleware.SecondFactorMiddleware",
     # Reads of an archived situation need a stated reason (data-protection.md #12).
@@ -147,8 +150,18 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# French by default; English as a second interface language, chosen per person (the field
+# ``User.language``, applied after authentication by UserLanguageMiddleware). Pages seen before
+# logging in follow the language cookie (set when a person saves their choice), then the
+# browser's Accept-Language between these two, then French. Source strings are English, so
+# English needs no catalogue (docs/architecture.md, "Translations").
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French"))]
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# The cookie only remembers the interface language for the login page: a preference the
+# person set themselves (strictly necessary, no consent needed); scripts never read it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -261,6 +274,11 @@ ETAGE_ARCHIVE_READ_MINUTES = env_int("ETAGE_ARCHIVE_READ_MINUTES", 30, minimum=5
 # Demo accounts (created by ``etage_demo``) may log in only where this is true; production
 # settings force it off whatever the environment says.
 ETAGE_ALLOW_DEMO_ACCOUNTS = env_bool("ETAGE_ALLOW_DEMO_ACCOUNTS", True)
+
+# The reference page of the web load benchmark (benchmarks/web.py, docs/performance.md): 50
+# rows of one table behind the same middleware, session and login as every page, the floor
+# the hot pages are measured against. Off by default: its address is then not registered.
+ETAGE_BENCHMARK_REFERENCE = env_bool("ETAGE_BENCHMARK_REFERENCE", False)
 
 # Cache: where the API's rate-limit counters live. The default (one memory per process) holds
 # the limit only with a single process: production with several workers needs a shared one,

@@ -4,10 +4,14 @@ every page visited. Run with ``make test-browser``; ``.ci/run`` installs Chromiu
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -16,7 +20,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, sync_playwright
 
 from etage.demo.reference import DEMO_PASSWORD
 
@@ -73,16 +77,65 @@ def demo_site(transactional_db: None) -> None:
 _axe = Axe()
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    path: str
+    blocking: int
+    other: int
+
+
+#: Every ``audit(page)`` of the run, for the summary printed at the end (``.ci/run``'s log).
+AUDITS: list[AuditRecord] = []
+
+
 def audit(page: Page) -> None:
-    """Fail on any serious or critical axe-core violation of WCAG 2.1 A/AA on this page."""
+    """Fail on any serious or critical axe-core violation of WCAG 2.1 A/AA on this page; every
+    call is recorded for the summary printed at the end of the run."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = results.response["violations"]
     blocking = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
+        for v in violations
         if v["impact"] in BLOCKING_IMPACTS
     ]
+    AUDITS.append(
+        AuditRecord(urlsplit(page.url).path, len(blocking), len(violations) - len(blocking))
+    )
     assert not blocking, f"axe sur {page.url} :\n" + "\n".join(blocking)
+
+
+def _route(path: str) -> str:
+    """``/situations/42/etape/inform/`` → ``/situations/<n>/etape/inform/``: one address per
+    kind of page, not per object."""
+    return re.sub(r"/\d+(?=/|$)", "/<n>", path)
+
+
+def audit_summary(records: list[AuditRecord]) -> list[str]:
+    routes = Counter(_route(r.path) for r in records)
+    blocking = sum(r.blocking for r in records)
+    other = sum(r.other for r in records)
+    lines = [
+        f"Audit axe-core : {len(records)} pages auditées ({len(routes)} adresses distinctes), "
+        + (
+            "0 violation grave ou critique"
+            if not blocking
+            else f"{blocking} violation(s) grave(s) ou critique(s)"
+        )
+        + f" ; {other} violation(s) mineure(s) ou modérée(s)"
+    ]
+    lines += [f"  {route} ×{count}" for route, count in sorted(routes.items())]
+    lines += [f"  VIOLATION sur {r.path} : {r.blocking}" for r in records if r.blocking]
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # ``make test-browser`` runs the journeys in one process (no -n): the records are here.
+    if not AUDITS:
+        return
+    terminalreporter.section("accessibilité")
+    for line in audit_summary(AUDITS):
+        terminalreporter.write_line(line)
 
 
 def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -110,3 +163,90 @@ def open_as(browser: Browser, live_server: Any) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+
+
+#: What the keyboard user sees of the element that has the focus: its name, and the focus
+#: indicator drawn by the stylesheet (outline or box-shadow).
+_FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const name = (el.labels && el.labels.length ? el.labels[0].innerText : '')
+    || el.getAttribute('aria-label') || el.innerText || el.value || '';
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, type: el.getAttribute('type') || '',
+    name: name.trim().replace(/\\s+/g, ' ').slice(0, 80),
+    outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth) || 0,
+    boxShadow: style.boxShadow, width: box.width, height: box.height,
+  };
+}"""
+
+
+def focused(page: Page) -> dict[str, Any]:
+    """The focused element, asserted to show a visible focus indicator: an outline of at least
+    2 px or a box-shadow, on an element that takes room on the page."""
+    info = page.evaluate(_FOCUSED)
+    assert info is not None, f"focus perdu (sur le document) sur {page.url}"
+    outline = info["outlineStyle"] not in ("none", "hidden") and info["outlineWidth"] >= 2
+    shadow = info["boxShadow"] not in ("", "none")
+    assert outline or shadow, f"focus invisible sur {page.url} : {info}"
+    assert min(info["width"], info["height"]) > 0, f"focus sur un élément caché : {info}"
+    return info
+
+
+def tab_to(page: Page, selector: str, *, max_tabs: int = 80, backwards: bool = False) -> list:
+    """Press Tab (Shift+Tab) until the focused element matches ``selector``, checking the
+    focus indicator at every stop. Returns the stops, in order, to check the focus order."""
+    stops = []
+    for _ in range(max_tabs):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        if not page.evaluate("document.hasFocus()"):
+            continue  # past the last control, a browser gives the focus to its own toolbar
+        stops.append(focused(page))
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return stops
+    names = [f"{s['tag']}#{s['id']} {s['name']}" for s in stops]
+    raise AssertionError(f"{selector} jamais atteint au clavier sur {page.url} : {names}")
+
+
+# Screenshots of the French user guide (docs/guide/), taken by the journeys of
+# tests/browser/test_guide.py on the demo data. ``make guide`` sets ETAGE_GUIDE_SHOTS.
+GUIDE_SHOTS_ENV = "ETAGE_GUIDE_SHOTS"
+GUIDE_VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+GUIDE_SHOT_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Text that changes every day (the date of the day on "Mon travail"): hidden in the pictures,
+# so that regenerating the guide only changes what the product shows.
+_HIDE_VOLATILE = """() => {
+  for (const el of document.querySelectorAll("main p")) {
+    if (/^Nous sommes le /.test(el.textContent.trim())) el.style.visibility = "hidden";
+  }
+}"""
+
+
+def shot(page: Page, name: str, *, target: Locator | None = None) -> Path | None:
+    """Save a picture of ``page`` as ``<ETAGE_GUIDE_SHOTS>/<name>.png`` for the user guide, or
+    do nothing when the variable is unset (an ordinary test run). ``target`` is scrolled into
+    view first. Same viewport every time, after the network is idle; reduced to a 256-colour
+    palette so that the guide stays light in the repository."""
+    directory = os.environ.get(GUIDE_SHOTS_ENV)
+    if not directory:
+        return None
+    assert GUIDE_SHOT_NAME.match(name), f"nom d'image invalide : {name}"
+    if page.viewport_size != GUIDE_VIEWPORT:
+        page.set_viewport_size(GUIDE_VIEWPORT)
+    page.wait_for_load_state("networkidle")
+    if target is not None:
+        target.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.evaluate(_HIDE_VOLATILE)
+    raw = page.screenshot(type="png", full_page=False, animations="disabled", caret="hide")
+    path = Path(directory) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Pillow comes with matplotlib (a dependency): a palette PNG is a third of the size.
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(raw)) as image:
+        image.convert("RGB").quantize(colors=256).save(path, optimize=True)
+    return path

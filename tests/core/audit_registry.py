@@ -265,6 +265,7 @@ NOT_NOMINATIVE: dict[str, str] = {
     "accounts:second_factor_verify": "the person's own second factor",
     "accounts:password_change": "the person's own password",
     "accounts:password_change_done": "confirmation page",
+    "accounts:language": "the person's own interface language",
     "intake:referral_create": "empty form; duplicates are announced without any detail",
     "worklist:index": "references and counts only, never names (docs/data-protection.md)",
     "notifications:index": "references, dates and closed-list labels only",

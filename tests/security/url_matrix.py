@@ -743,6 +743,7 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts:password_change": Route(none, anyone),
     "accounts:password_change_done": Route(none, anyone),
+    "accounts:language": Route(none, anyone, note="the person's own interface language"),
     # Situations
     "situations:list": Route(
         none, anyone, note="the list is scoped: tests/security/test_same_scope.py"
