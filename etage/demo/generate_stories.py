@@ -461,16 +461,20 @@ class Story:
             on = d0 - dt.timedelta(days=span * (len(kinds) - i) // (len(kinds) + 1) + 1)
             amount = (debt * (i + 1) / len(kinds)).quantize(Decimal("0.01"))
             self.procedure(kind, on, Track.ARREARS, self.rent_recovery, amount)
+        self._balance(d0, debt)
+
+    def _balance(self, on: dt.date, amount: Decimal) -> None:
+        """The landlord's arrears balance on ``on``, as its rent-recovery officer records it."""
         self.rows.add(
             ArrearsBalance(
                 situation_id=self.s.id,
-                on=d0,
-                amount=debt,
+                on=on,
+                amount=amount,
                 monthly_rent=self.rent,
-                months=(debt / self.rent).quantize(Decimal("0.1")),
+                months=(amount / self.rent).quantize(Decimal("0.1")),
                 source=ProcedureSource.LANDLORD,
                 recorded_by_id=self.rent_recovery.id,
-                recorded_at=self._at(d0),
+                recorded_at=self._at(on),
             )
         )
 
@@ -687,18 +691,7 @@ class Story:
         self.s.closed_on, self.s.outcome, self.s.exit_debt = day, outcome, exit_debt
         self.s.housing_status, self.s.next_review_on = housing, None
         if self.s.entry_debt:
-            self.rows.add(
-                ArrearsBalance(
-                    situation_id=self.s.id,
-                    on=day,
-                    amount=exit_debt,
-                    monthly_rent=self.rent,
-                    months=(exit_debt / self.rent).quantize(Decimal("0.1")),
-                    source=ProcedureSource.LANDLORD,
-                    recorded_by_id=self.rent_recovery.id,
-                    recorded_at=self._at(day),
-                )
-            )
+            self._balance(day, exit_debt)
         self._after_closure(day, actor)
 
     def _after_closure(self, closed: dt.date, actor: Member) -> None:

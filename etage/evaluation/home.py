@@ -10,15 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from etage.core.home import NextStep
-from etage.evaluation.scope import voting_workshops_for
+from etage.evaluation.scope import attended_workshops_for
 
 
 def workshop_steps(user: Any) -> list[NextStep]:
-    workshops = (
-        voting_workshops_for(user)
-        .filter(attendees__user=user, voting_open=True)
-        .order_by("held_on", "pk")
-    )
+    workshops = attended_workshops_for(user).filter(voting_open=True).order_by("held_on", "pk")
     return [
         NextStep(
             _("Vote at the workshop “%(title)s”") % {"title": workshop.title},

@@ -78,5 +78,12 @@ def voting_workshops_for(user: Any) -> QuerySet[Workshop]:
     attend with their ETAGE account."""
     if not _active(user):
         return Workshop.objects.none()
-    attending = Workshop.objects.filter(attendees__user=user)
+    attending = attended_workshops_for(user)
     return (attending | Workshop.objects.filter(project__in=projects_for(user))).distinct()
+
+
+def attended_workshops_for(user: Any) -> QuerySet[Workshop]:
+    """Workshops ``user`` attends with their ETAGE account (an active account only)."""
+    if not _active(user):
+        return Workshop.objects.none()
+    return Workshop.objects.filter(attendees__user=user)
