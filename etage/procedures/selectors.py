@@ -86,11 +86,16 @@ def _date(value: Any) -> dt.date | None:
 
 
 def fact_of(event: ProcedureEvent) -> deadlines.Fact:
-    d = event.details or {}
+    return fact_from(event.kind, event.occurred_on, event.details)
+
+
+def fact_from(kind: str, occurred_on: dt.date, details: Mapping[str, Any] | None) -> deadlines.Fact:
+    """The fact an event's columns state (the batch reads them as tuples, not instances)."""
+    d = details or {}
     months = d.get("months")
     return deadlines.Fact(
-        kind=event.kind,
-        on=event.occurred_on,
+        kind=kind,
+        on=occurred_on,
         hearing_on=_date(d.get("hearing_on")),
         adjourned_to=_date(d.get("adjourned_to")),
         until=_date(d.get("until")),
