@@ -171,6 +171,10 @@ PAGES = [
     Page("t1-dpd", "core:access_log"),
     Page("t1-dpd", "privacy:register"),
     Page("t1-evaluation", "evaluation:index"),
+    # The indicator catalogue (names, definitions, formulas, units) goes through it too.
+    Page("t1-coordination", "analytics:dashboard"),
+    Page("t1-coordination", "analytics:definitions"),
+    Page("t1-coordination", "analytics:definition", lambda ctx: {"code": "reviews_on_time_share"}),
     Page("t1-admin", "core:home"),
 ]
 
@@ -234,3 +238,60 @@ def test_amounts_follow_the_interface_language():
     with translation.override("en"):
         assert euros(Decimal("1234.5")) == "€1,234.50"
         assert euros(Decimal("-80")) == "-€80"
+
+
+# Strings that were French outside the catalogue (issue 12) ---------------------------------
+
+
+def test_a_dropped_coding_memo_keeps_its_stored_marker_and_shows_in_each_language():
+    """The memo of a reconciliation drop is found again by its stored title: that marker never
+    changes with the language; pages show it in the reader's language."""
+    from django.utils import translation
+
+    from etage.evaluation.models import Memo
+    from etage.evaluation.selectors_coding import DROPPED_TITLE, memo_title
+
+    dropped = Memo(title=DROPPED_TITLE)
+    with translation.override("en"):
+        assert DROPPED_TITLE == "Réconciliation : codage écarté"
+        assert memo_title(dropped) == "Reconciliation: coding dropped"
+        assert memo_title(Memo(title="Relance")) == "Relance"
+    with translation.override("fr"):
+        assert memo_title(dropped) == DROPPED_TITLE
+
+
+def test_a_codebook_exported_in_english_reads_back_in_french():
+    """The headings folded into a REFI-QDA description follow the exporting person's
+    language, and either language's headings are read back."""
+    from django.utils import translation
+
+    from etage.evaluation.refiqda import Code, fold_description, unfold_description
+
+    code = Code("G", "Loyer", "Une définition.", "Inclure ceci.", "Exclure cela.", "Exemple :")
+    with translation.override("en"):
+        english = fold_description(code)
+    with translation.override("fr"):
+        french = fold_description(code)
+    assert "Inclusion criteria:\nInclure ceci." in english
+    assert "Critères d'inclusion :\nInclure ceci." in french
+    expected = ("Une définition.", "Inclure ceci.", "Exclure cela.", "Exemple :")
+    for text in (english, french):
+        with translation.override("fr"):
+            assert unfold_description(text) == expected
+        with translation.override("en"):
+            assert unfold_description(text) == expected
+
+
+@pytest.mark.django_db
+def test_the_api_schema_speaks_the_language_asked():
+    """The OpenAPI descriptions go through the catalogue: English when asked, else French."""
+    english = (
+        Client().get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    french = Client().get("/api/schema/", {"format": "json"}).content.decode()
+    assert "Push arrears lines" in english
+    assert "Envoyer des lignes" not in english
+    assert "Envoyer des lignes d'impayés" in french
+    assert "Push arrears lines" not in french
+    assert "Token missing, unknown, revoked or expired." in english
+    assert "Jeton absent, inconnu, révoqué ou expiré." in french

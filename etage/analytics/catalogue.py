@@ -22,29 +22,68 @@ resolved and squalor stabilised (no closing assessment per difficulty), projecte
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-#: Family code → French label, in the dashboards' order.
-FAMILIES: dict[str, str] = {
-    "activity": "Activité",
-    "entry": "Stade et dette à l'entrée",
-    "outcomes": "Issues à la clôture",
-    "follow_up": "Suivi à 6 et 12 mois",
-    "process": "Processus",
-    "cost": "Coût et échelle",
-}
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
-#: Breakdown code → French label; "all" is the figure for every situation together.
-DIMENSIONS: dict[str, str] = {
-    "all": "Ensemble",
-    "landlord": "Bailleur",
-    "level": "Niveau d'accompagnement",
-    "network_profile": "Profil de réseau",
-    "source": "Origine du repérage",
-    "difficulty": "Difficulté",
-    "outcome": "Issue",
-    "entry_stage": "Stade à l'entrée",
-}
+
+class Labels(Mapping[str, str]):
+    """Code → label, translated when read (the catalogue is built at import, before any
+    request says its language): always a plain ``str``, so JSON, CSV and XLSX take it."""
+
+    def __init__(self, labels: dict[str, Promise]) -> None:
+        self._labels = labels
+
+    def __getitem__(self, code: str) -> str:
+        return str(self._labels[code])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+
+#: Family code → label, in the dashboards' order.
+FAMILIES = Labels(
+    {
+        "activity": pgettext_lazy("indicator", "Activity"),
+        "entry": pgettext_lazy("indicator", "Stage and debt at entry"),
+        "outcomes": pgettext_lazy("indicator", "Outcomes at closure"),
+        "follow_up": pgettext_lazy("indicator", "Follow-up at 6 and 12 months"),
+        "process": pgettext_lazy("indicator", "Process"),
+        "cost": pgettext_lazy("indicator", "Cost and scale"),
+    }
+)
+
+#: Breakdown code → label; "all" is the figure for every situation together.
+DIMENSIONS = Labels(
+    {
+        "all": pgettext_lazy("indicator", "All"),
+        "landlord": pgettext_lazy("indicator", "Landlord"),
+        "level": pgettext_lazy("indicator", "Level of support"),
+        "network_profile": pgettext_lazy("indicator", "Network profile"),
+        "source": pgettext_lazy("indicator", "Origin of identification"),
+        "difficulty": pgettext_lazy("indicator", "Difficulty"),
+        "outcome": pgettext_lazy("indicator", "Outcome"),
+        "entry_stage": pgettext_lazy("indicator", "Stage at entry"),
+    }
+)
+
+#: Unit code (stored with the indicator definitions, compared by the tables) → label.
+UNITS = Labels(
+    {
+        "%": pgettext_lazy("indicator unit", "%"),
+        "€": pgettext_lazy("indicator unit", "€"),
+        "jours": pgettext_lazy("indicator unit", "days"),
+        "mois": pgettext_lazy("indicator unit", "months"),
+        "réunions": pgettext_lazy("indicator unit", "meetings"),
+        "situations": pgettext_lazy("indicator unit", "situations"),
+    }
+)
 
 #: Situation column of each breakdown (difficulty is a list: one row per difficulty).
 DIMENSION_COLUMNS: dict[str, str] = {
@@ -76,14 +115,18 @@ _CLOSED = (*_SIT_LEVEL, "outcome")
 
 @dataclass(frozen=True)
 class Indicator:
+    """An indicator. Its texts are English msgids (``pgettext_lazy("indicator", …)``), read
+    translated through :attr:`name`, :attr:`definition`, :attr:`formula`, :attr:`caveats`
+    and :attr:`unit`; ``unit_code`` is what code compares."""
+
     code: str
     family: str
-    name: str
-    definition: str
-    formula: str
+    name_text: Any
+    definition_text: Any
+    formula_text: Any
     sources: tuple[str, ...]
-    unit: str
-    caveats: str
+    unit_code: str
+    caveats_text: Any
     breakdowns: tuple[str, ...]
     final_after_months: int
     base: str
@@ -99,8 +142,28 @@ class Indicator:
     yearly_only: bool = False
 
     @property
+    def name(self) -> str:
+        return str(self.name_text)
+
+    @property
+    def definition(self) -> str:
+        return str(self.definition_text)
+
+    @property
+    def formula(self) -> str:
+        return str(self.formula_text) % {"days": REVIEW_ON_TIME_DAYS}
+
+    @property
+    def caveats(self) -> str:
+        return str(self.caveats_text)
+
+    @property
+    def unit(self) -> str:
+        return UNITS.get(self.unit_code, self.unit_code)
+
+    @property
     def decimals(self) -> int:
-        return 0 if self.unit in ("situations", "réunions", "€") else 1
+        return 0 if self.unit_code in ("situations", "réunions", "€") else 1
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -112,12 +175,14 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "identified",
         "activity",
-        "Situations repérées",
-        "Nombre de situations repérées (identifiées) dans la période.",
-        "nombre de situations dont le mois d'identification est dans la période",
+        pgettext_lazy("indicator", "Situations identified"),
+        pgettext_lazy("indicator", "Number of situations identified in the period."),
+        pgettext_lazy(
+            "indicator", "number of situations whose month of identification is in the period"
+        ),
         ("situations.identified_month",),
         "situations",
-        "Une situation repérée deux fois (doublon fusionné) ne compte qu'une fois.",
+        pgettext_lazy("indicator", "A situation identified twice (merged duplicate) counts once."),
         _SIT_LEVEL,
         1,
         "identified",
@@ -126,13 +191,22 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "identified_by_partners_share",
         "activity",
-        "Part repérée par des partenaires autres que le bailleur",
-        "Part des situations repérées dont l'origine n'est pas le bailleur (agence, "
-        "recouvrement, gardien).",
-        "situations repérées hors bailleur / situations repérées × 100",
+        pgettext_lazy("indicator", "Share identified by partners other than the landlord"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations identified whose origin is not the landlord (agency, rent "
+            "recovery, caretaker).",
+        ),
+        pgettext_lazy(
+            "indicator", "situations identified outside the landlord / situations identified × 100"
+        ),
         ("situations.source_is_landlord", "situations.identified_month"),
         "%",
-        "L'origine est celle saisie au repérage ; un signalement simultané compte une fois.",
+        pgettext_lazy(
+            "indicator",
+            "The origin is the one recorded at identification; a simultaneous referral counts "
+            "once.",
+        ),
         tuple(d for d in _SIT_LEVEL if d != "source"),
         1,
         "identified",
@@ -142,14 +216,22 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "days_to_first_contact_median",
         "activity",
-        "Délai médian jusqu'au premier contact",
-        "Médiane du nombre de jours entre le repérage et le premier contact, pour les "
-        "situations contactées.",
-        "médiane(premier contact − repérage), en jours, situations contactées",
+        pgettext_lazy("indicator", "Median time to first contact"),
+        pgettext_lazy(
+            "indicator",
+            "Median number of days between identification and first contact, for the situations "
+            "contacted.",
+        ),
+        pgettext_lazy(
+            "indicator", "median(first contact − identification), in days, situations contacted"
+        ),
         ("situations.first_contact_day",),
         "jours",
-        "Les situations pas encore contactées sont exclues : la médiane est optimiste tant que "
-        "la période n'est pas définitive (voir les courbes de survie pour la censure).",
+        pgettext_lazy(
+            "indicator",
+            "Situations not contacted yet are left out: the median is optimistic as long as the "
+            "period is not final (see the survival curves for censoring).",
+        ),
         _SIT_LEVEL,
         3,
         "identified",
@@ -160,13 +242,21 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "days_to_orientation_median",
         "activity",
-        "Délai médian jusqu'à l'orientation",
-        "Médiane du nombre de jours entre le repérage et l'orientation, pour les situations "
-        "orientées.",
-        "médiane(orientation − repérage), en jours, situations orientées",
+        pgettext_lazy("indicator", "Median time to orientation"),
+        pgettext_lazy(
+            "indicator",
+            "Median number of days between identification and orientation, for the situations "
+            "oriented.",
+        ),
+        pgettext_lazy(
+            "indicator", "median(orientation − identification), in days, situations oriented"
+        ),
         ("situations.oriented_day",),
         "jours",
-        "Les situations pas encore orientées sont exclues (censure) ; voir les courbes de survie.",
+        pgettext_lazy(
+            "indicator",
+            "Situations not oriented yet are left out (censoring); see the survival curves.",
+        ),
         _SIT_LEVEL,
         6,
         "identified",
@@ -177,14 +267,19 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "oriented_by_level",
         "activity",
-        "Situations orientées vers un niveau d'accompagnement",
-        "Nombre de situations repérées dans la période et orientées vers un niveau "
-        "(appui conseil, coordination, AGR) ; la ventilation par niveau donne la répartition.",
-        "nombre de situations repérées dont le niveau est renseigné",
+        pgettext_lazy("indicator", "Situations oriented to a level of support"),
+        pgettext_lazy(
+            "indicator",
+            "Number of situations identified in the period and oriented to a level (advice, "
+            "coordination, AGR); the breakdown by level gives the distribution.",
+        ),
+        pgettext_lazy("indicator", "number of situations identified whose level is recorded"),
         ("situations.level", "situations.identified_month"),
         "situations",
-        "Le niveau est le niveau actuel (ou le dernier) : un changement de niveau déplace la "
-        "situation.",
+        pgettext_lazy(
+            "indicator",
+            "The level is the current (or last) one: a change of level moves the situation.",
+        ),
         _SIT_LEVEL,
         12,
         "identified",
@@ -194,13 +289,20 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "level_changed_share",
         "activity",
-        "Part des situations ayant changé de niveau",
-        "Part des situations orientées dont le niveau d'accompagnement a changé au moins une fois.",
-        "situations avec au moins un changement de niveau / situations orientées × 100",
+        pgettext_lazy("indicator", "Share of situations that changed level"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations oriented whose level of support changed at least once.",
+        ),
+        pgettext_lazy(
+            "indicator", "situations with at least one change of level / situations oriented × 100"
+        ),
         ("situations.level_changes", "situations.level"),
         "%",
-        "Les changements ultérieurs au repérage s'ajoutent tant que la période n'est pas "
-        "définitive.",
+        pgettext_lazy(
+            "indicator",
+            "Changes after identification are added as long as the period is not final.",
+        ),
         _SIT_LEVEL,
         12,
         "identified",
@@ -211,12 +313,16 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "unreachable_share",
         "activity",
-        "Part des ménages injoignables",
-        "Part des situations dont la tentative de contact a abouti à « injoignable ».",
-        "situations injoignables / situations dont le contact est renseigné × 100",
+        pgettext_lazy("indicator", "Share of households unreachable"),
+        pgettext_lazy(
+            "indicator", "Share of the situations whose contact attempt ended in “unreachable”."
+        ),
+        pgettext_lazy(
+            "indicator", "situations unreachable / situations whose contact is recorded × 100"
+        ),
         ("situations.contact_outcome",),
         "%",
-        "Résultat du dernier contact enregistré.",
+        pgettext_lazy("indicator", "Result of the last contact recorded."),
         _SIT_LEVEL,
         3,
         "identified",
@@ -227,12 +333,14 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "refused_share",
         "activity",
-        "Part des ménages refusant l'accompagnement",
-        "Part des situations dont le contact a abouti à un refus.",
-        "situations avec refus / situations dont le contact est renseigné × 100",
+        pgettext_lazy("indicator", "Share of households refusing support"),
+        pgettext_lazy("indicator", "Share of the situations whose contact ended in a refusal."),
+        pgettext_lazy(
+            "indicator", "situations with a refusal / situations whose contact is recorded × 100"
+        ),
         ("situations.contact_outcome",),
         "%",
-        "Résultat du dernier contact enregistré.",
+        pgettext_lazy("indicator", "Result of the last contact recorded."),
         _SIT_LEVEL,
         3,
         "identified",
@@ -243,12 +351,16 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "partners_mean",
         "activity",
-        "Partenaires par situation",
-        "Nombre moyen d'organisations partageant la situation (partage actif).",
-        "moyenne(organisations avec un partage actif)",
+        pgettext_lazy("indicator", "Partners per situation"),
+        pgettext_lazy(
+            "indicator", "Mean number of organisations sharing the situation (active share)."
+        ),
+        pgettext_lazy("indicator", "mean(organisations with an active share)"),
         ("situations.partners",),
         "partenaires",
-        "Compté à la date de l'instantané : les partages clos ne comptent plus.",
+        pgettext_lazy(
+            "indicator", "Counted at the date of the snapshot: closed shares no longer count."
+        ),
         _SIT_LEVEL,
         12,
         "identified",
@@ -258,12 +370,12 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "meetings_held",
         "activity",
-        "Réunions de plateforme tenues",
-        "Nombre de réunions de plateforme tenues dans la période.",
-        "nombre de réunions au statut « tenue », par mois de tenue",
+        pgettext_lazy("indicator", "Platform meetings held"),
+        pgettext_lazy("indicator", "Number of platform meetings held in the period."),
+        pgettext_lazy("indicator", "number of meetings with the status “held”, by month held"),
         ("meetings.status", "meetings.held_month"),
         "réunions",
-        "Les réunions annulées ou prévues ne comptent pas.",
+        pgettext_lazy("indicator", "Cancelled or planned meetings do not count."),
         ("all",),
         1,
         "meetings",
@@ -273,13 +385,16 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "entry_stage_known",
         "entry",
-        "Situations selon le stade de la procédure à l'entrée",
-        "Nombre de situations repérées dont le stade de la procédure d'expulsion au repérage "
-        "est connu ; la ventilation par stade donne la répartition.",
-        "nombre de situations repérées au stade connu",
+        pgettext_lazy("indicator", "Situations by stage of the procedure at entry"),
+        pgettext_lazy(
+            "indicator",
+            "Number of situations identified whose stage of the eviction procedure at "
+            "identification is known; the breakdown by stage gives the distribution.",
+        ),
+        pgettext_lazy("indicator", "number of situations identified at a known stage"),
         ("situations.entry_stage",),
         "situations",
-        "Stade « inconnu » exclu.",
+        pgettext_lazy("indicator", "Stage “unknown” left out."),
         _SIT_LEVEL,
         1,
         "identified",
@@ -289,12 +404,19 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "early_identification_share",
         "entry",
-        "Part repérée avant toute procédure",
-        "Part des situations repérées avant tout commandement de payer (repérage précoce).",
-        "situations au stade « avant toute demande formelle » / situations au stade connu × 100",
+        pgettext_lazy("indicator", "Share identified before any procedure"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations identified before any order to pay (early identification).",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "situations at the stage “before any formal demand” / situations at a known stage × "
+            "100",
+        ),
         ("situations.entry_stage",),
         "%",
-        "Stade « inconnu » exclu du dénominateur.",
+        pgettext_lazy("indicator", "Stage “unknown” left out of the denominator."),
         tuple(d for d in _SIT_LEVEL if d != "entry_stage"),
         1,
         "identified",
@@ -305,12 +427,12 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "entry_debt_median",
         "entry",
-        "Dette médiane à l'entrée (€)",
-        "Médiane de la dette locative au repérage, en euros.",
-        "médiane(dette à l'entrée), situations avec une dette renseignée",
+        pgettext_lazy("indicator", "Median debt at entry (€)"),
+        pgettext_lazy("indicator", "Median rent debt at identification, in euros."),
+        pgettext_lazy("indicator", "median(debt at entry), situations with a recorded debt"),
         ("situations.entry_debt",),
         "€",
-        "Montants arrondis à 100 € dans l'instantané.",
+        pgettext_lazy("indicator", "Amounts rounded to €100 in the snapshot."),
         _SIT_LEVEL,
         1,
         "identified",
@@ -321,12 +443,12 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "entry_debt_months_median",
         "entry",
-        "Dette médiane à l'entrée (mois de loyer)",
-        "Médiane de la dette au repérage exprimée en mois de loyer.",
-        "médiane(dette à l'entrée / loyer mensuel), au demi-mois",
+        pgettext_lazy("indicator", "Median debt at entry (months of rent)"),
+        pgettext_lazy("indicator", "Median debt at identification expressed in months of rent."),
+        pgettext_lazy("indicator", "median(debt at entry / monthly rent), to the half-month"),
         ("situations.entry_debt_months",),
         "mois",
-        "Inconnue quand le loyer n'est pas renseigné.",
+        pgettext_lazy("indicator", "Unknown when the rent is not recorded."),
         _SIT_LEVEL,
         1,
         "identified",
@@ -338,13 +460,19 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "closed",
         "outcomes",
-        "Situations clôturées",
-        "Nombre de situations clôturées dans la période ; la ventilation par issue donne la "
-        "répartition des issues (maintien, relogement, départ, expulsion…).",
-        "nombre de situations dont le mois de clôture est dans la période",
+        pgettext_lazy("indicator", "Situations closed"),
+        pgettext_lazy(
+            "indicator",
+            "Number of situations closed in the period; the breakdown by outcome gives the "
+            "distribution of outcomes (kept in the dwelling, rehousing, departure, eviction…).",
+        ),
+        pgettext_lazy("indicator", "number of situations whose month of closure is in the period"),
         ("situations.closed_month", "situations.outcome"),
         "situations",
-        "Une situation rouverte puis reclôturée compte au mois de sa dernière clôture.",
+        pgettext_lazy(
+            "indicator",
+            "A situation reopened then closed again counts in the month of its last closure.",
+        ),
         _CLOSED,
         2,
         "closed",
@@ -353,13 +481,20 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "housed_at_closure_share",
         "outcomes",
-        "Part toujours logée à la clôture",
-        "Part des situations clôturées dont le ménage est logé (même logement, autre logement "
-        "social ou parc privé).",
-        "situations logées / situations clôturées au statut de logement connu × 100",
+        pgettext_lazy("indicator", "Share still housed at closure"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed whose household is housed (same dwelling, other "
+            "social housing or private sector).",
+        ),
+        pgettext_lazy(
+            "indicator", "situations housed / situations closed with a known housing status × 100"
+        ),
         ("situations.housing_status",),
         "%",
-        "Hébergement et sans logement comptent comme non logés ; statut inconnu exclu.",
+        pgettext_lazy(
+            "indicator", "Shelter and no housing count as not housed; unknown status left out."
+        ),
         _CLOSED,
         2,
         "closed",
@@ -370,10 +505,16 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "kept_in_dwelling_share",
         "outcomes",
-        "Part maintenue dans le logement",
-        "Part des situations clôturées avec maintien dans le logement, sans ou après procédure "
-        "(plan respecté, protocole, nouveau bail).",
-        "issues « maintien » / situations clôturées à l'issue renseignée × 100",
+        pgettext_lazy("indicator", "Share kept in the dwelling"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed with the household kept in the dwelling, without or "
+            "after a procedure (plan respected, protocol, new lease).",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "outcomes “kept in the dwelling” / situations closed with a recorded outcome × 100",
+        ),
         ("situations.outcome",),
         "%",
         "",
@@ -387,12 +528,14 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "evicted_share",
         "outcomes",
-        "Part expulsée",
-        "Part des situations clôturées par une expulsion.",
-        "issues « expulsé » / situations clôturées à l'issue renseignée × 100",
+        pgettext_lazy("indicator", "Share evicted"),
+        pgettext_lazy("indicator", "Share of the situations closed by an eviction."),
+        pgettext_lazy(
+            "indicator", "outcomes “evicted” / situations closed with a recorded outcome × 100"
+        ),
         ("situations.outcome",),
         "%",
-        "À lire avec la part des départs volontaires.",
+        pgettext_lazy("indicator", "To be read with the share of voluntary departures."),
         _SIT_LEVEL,
         2,
         "closed",
@@ -403,12 +546,17 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "left_share",
         "outcomes",
-        "Part partie d'elle-même",
-        "Part des situations clôturées par un départ volontaire du ménage.",
-        "issues « parti volontairement » / situations clôturées à l'issue renseignée × 100",
+        pgettext_lazy("indicator", "Share who left of their own accord"),
+        pgettext_lazy(
+            "indicator", "Share of the situations closed by a voluntary departure of the household."
+        ),
+        pgettext_lazy(
+            "indicator",
+            "outcomes “left voluntarily” / situations closed with a recorded outcome × 100",
+        ),
         ("situations.outcome",),
         "%",
-        "Un départ avant l'expulsion peut être contraint.",
+        pgettext_lazy("indicator", "A departure before eviction may be forced."),
         _SIT_LEVEL,
         2,
         "closed",
@@ -419,9 +567,12 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "rehoused_share",
         "outcomes",
-        "Part relogée ou mutée",
-        "Part des situations clôturées par un relogement ou une mutation.",
-        "issues « relogé / mutation » / situations clôturées à l'issue renseignée × 100",
+        pgettext_lazy("indicator", "Share rehoused or transferred"),
+        pgettext_lazy("indicator", "Share of the situations closed by a rehousing or a transfer."),
+        pgettext_lazy(
+            "indicator",
+            "outcomes “rehoused / transfer” / situations closed with a recorded outcome × 100",
+        ),
         ("situations.outcome",),
         "%",
         "",
@@ -435,13 +586,18 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "debt_change_median",
         "outcomes",
-        "Évolution médiane de la dette (€)",
-        "Médiane de l'écart entre la dette à la sortie et la dette à l'entrée (négatif : la "
-        "dette a baissé).",
-        "médiane(dette à la sortie − dette à l'entrée), dettes connues aux deux dates",
+        pgettext_lazy("indicator", "Median change in debt (€)"),
+        pgettext_lazy(
+            "indicator",
+            "Median difference between the debt at exit and the debt at entry (negative: the debt "
+            "went down).",
+        ),
+        pgettext_lazy(
+            "indicator", "median(debt at exit − debt at entry), debts known at both dates"
+        ),
         ("situations.entry_debt", "situations.exit_debt"),
         "€",
-        "Montants arrondis à 100 €.",
+        pgettext_lazy("indicator", "Amounts rounded to €100."),
         _CLOSED,
         2,
         "closed",
@@ -452,13 +608,21 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "debt_reduced_share",
         "outcomes",
-        "Part dont la dette a baissé",
-        "Part des situations clôturées, endettées à l'entrée, dont la dette à la sortie est "
-        "inférieure à la dette à l'entrée.",
-        "situations avec dette de sortie < dette d'entrée / situations endettées à l'entrée × 100",
+        pgettext_lazy("indicator", "Share whose debt went down"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed, in debt at entry, whose debt at exit is lower than "
+            "the debt at entry.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "situations with exit debt < entry debt / situations in debt at entry × 100",
+        ),
         ("situations.entry_debt", "situations.exit_debt"),
         "%",
-        "Montants arrondis à 100 € : une baisse de moins de 100 € peut ne pas apparaître.",
+        pgettext_lazy(
+            "indicator", "Amounts rounded to €100: a decrease of less than €100 may not show."
+        ),
         _CLOSED,
         2,
         "closed",
@@ -469,13 +633,19 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "summons_avoided_share",
         "outcomes",
-        "Part sans assignation",
-        "Part des situations clôturées, repérées avant toute assignation, qui ont été "
-        "clôturées sans assignation.",
-        "situations sans événement « assignation » / situations repérées avant assignation × 100",
+        pgettext_lazy("indicator", "Share without a summons"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed, identified before any summons, that were closed "
+            "without a summons.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "situations without a “summons” event / situations identified before a summons × 100",
+        ),
         ("situations.entry_stage", "events: summons, termination_summons"),
         "%",
-        "Une assignation non enregistrée dans ETAGE n'est pas vue.",
+        pgettext_lazy("indicator", "A summons not recorded in ETAGE is not seen."),
         tuple(d for d in _CLOSED if d != "entry_stage"),
         2,
         "closed",
@@ -486,9 +656,11 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "protocols_signed",
         "outcomes",
-        "Protocoles de cohésion sociale signés",
-        "Nombre de situations clôturées au cours desquelles un protocole a été signé.",
-        "nombre de situations clôturées avec un événement « protocole signé »",
+        pgettext_lazy("indicator", "Social cohesion protocols signed"),
+        pgettext_lazy(
+            "indicator", "Number of situations closed during which a protocol was signed."
+        ),
+        pgettext_lazy("indicator", "number of situations closed with a “protocol signed” event"),
         ("events: protocol_signed",),
         "situations",
         "",
@@ -501,9 +673,15 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "new_lease_after_protocol_share",
         "outcomes",
-        "Part des protocoles menant à un nouveau bail",
-        "Part des situations clôturées avec un protocole signé qui ont abouti à un nouveau bail.",
-        "situations avec « nouveau bail signé » / situations avec « protocole signé » × 100",
+        pgettext_lazy("indicator", "Share of protocols leading to a new lease"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed with a signed protocol that led to a new lease.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "situations with “new lease signed” / situations with “protocol signed” × 100",
+        ),
         ("events: protocol_signed, new_lease_signed",),
         "%",
         "",
@@ -517,13 +695,19 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "plan_respected_share",
         "outcomes",
-        "Part des plans d'apurement respectés",
-        "Part des situations clôturées avec un plan d'apurement (amiable ou CAF) dont le plan "
-        "a été déclaré respecté et jamais rompu.",
-        "situations « plan respecté » sans « plan rompu » / situations avec un plan × 100",
+        pgettext_lazy("indicator", "Share of repayment plans respected"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed with a repayment plan (amicable or CAF) whose plan "
+            "was declared respected and never broken.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "situations “plan respected” without “plan broken” / situations with a plan × 100",
+        ),
         ("events: amicable_plan_signed, caf_plan, amicable_plan_respected, amicable_plan_broken",),
         "%",
-        "Un plan en cours à la clôture compte comme non respecté.",
+        pgettext_lazy("indicator", "A plan still running at closure counts as not respected."),
         _CLOSED,
         2,
         "closed",
@@ -534,9 +718,11 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "rights_opened_share",
         "outcomes",
-        "Part avec ouverture de droits",
-        "Part des situations clôturées au cours desquelles des droits ont été ouverts.",
-        "situations avec « droits ouverts » / situations clôturées × 100",
+        pgettext_lazy("indicator", "Share with rights opened"),
+        pgettext_lazy(
+            "indicator", "Share of the situations closed during which rights were opened."
+        ),
+        pgettext_lazy("indicator", "situations with “rights opened” / situations closed × 100"),
         ("events: rights_opened",),
         "%",
         "",
@@ -549,13 +735,15 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "care_referral_share",
         "outcomes",
-        "Part orientée vers le soin",
-        "Part des situations clôturées au cours desquelles une orientation vers le soin a été "
-        "enregistrée.",
-        "situations avec « orientation vers le soin » / situations clôturées × 100",
+        pgettext_lazy("indicator", "Share referred to care"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed during which a referral to care was recorded.",
+        ),
+        pgettext_lazy("indicator", "situations with “referral to care” / situations closed × 100"),
         ("events: care_referral",),
         "%",
-        "L'acceptation de l'orientation par le ménage n'est pas enregistrée.",
+        pgettext_lazy("indicator", "Whether the household accepted the referral is not recorded."),
         _CLOSED,
         2,
         "closed",
@@ -566,12 +754,18 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "housed_6m_share",
         "follow_up",
-        "Part toujours logée 6 mois après la clôture",
-        "Part des ménages suivis à 6 mois qui sont toujours logés.",
-        "ménages logés à +6 mois / ménages dont le suivi à +6 mois est enregistré × 100",
+        pgettext_lazy("indicator", "Share still housed 6 months after closure"),
+        pgettext_lazy(
+            "indicator", "Share of the households followed up at 6 months who are still housed."
+        ),
+        pgettext_lazy(
+            "indicator",
+            "households housed at +6 months / households whose follow-up at +6 months is recorded "
+            "× 100",
+        ),
         ("situations.follow_up_6_housed", "situations.closed_month"),
         "%",
-        "Par mois de clôture ; seuls les suivis enregistrés comptent.",
+        pgettext_lazy("indicator", "By month of closure; only the follow-ups recorded count."),
         _CLOSED,
         8,
         "closed",
@@ -582,13 +776,24 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "arrears_6m_share",
         "follow_up",
-        "Part avec plus de 3 mois d'impayés 6 mois après",
-        "Part des ménages suivis à 6 mois qui ont plus de 3 mois d'impayés.",
-        "ménages avec impayés > 3 mois à +6 mois / ménages suivis à +6 mois × 100",
+        pgettext_lazy("indicator", "Share with more than 3 months of arrears 6 months after"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the households followed up at 6 months who have more than 3 months of "
+            "arrears.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "households with arrears > 3 months at +6 months / households followed up at +6 "
+            "months × 100",
+        ),
         ("situations.follow_up_6_arrears_over_3m",),
         "%",
-        "Repère publié : un an après l'AVDL en Île-de-France, 7 % des ménages accompagnés "
-        "contre 11 % de l'ensemble des locataires du parc social.",
+        pgettext_lazy(
+            "indicator",
+            "Published benchmark: one year after AVDL in Île-de-France, 7 per cent of the "
+            "households supported against 11 per cent of all social housing tenants.",
+        ),
         _CLOSED,
         8,
         "closed",
@@ -599,12 +804,18 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "housed_12m_share",
         "follow_up",
-        "Part toujours logée 12 mois après la clôture",
-        "Part des ménages suivis à 12 mois qui sont toujours logés.",
-        "ménages logés à +12 mois / ménages dont le suivi à +12 mois est enregistré × 100",
+        pgettext_lazy("indicator", "Share still housed 12 months after closure"),
+        pgettext_lazy(
+            "indicator", "Share of the households followed up at 12 months who are still housed."
+        ),
+        pgettext_lazy(
+            "indicator",
+            "households housed at +12 months / households whose follow-up at +12 months is "
+            "recorded × 100",
+        ),
         ("situations.follow_up_12_housed", "situations.closed_month"),
         "%",
-        "Par mois de clôture ; seuls les suivis enregistrés comptent.",
+        pgettext_lazy("indicator", "By month of closure; only the follow-ups recorded count."),
         _CLOSED,
         14,
         "closed",
@@ -615,12 +826,24 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "arrears_12m_share",
         "follow_up",
-        "Part avec plus de 3 mois d'impayés 12 mois après",
-        "Part des ménages suivis à 12 mois qui ont plus de 3 mois d'impayés.",
-        "ménages avec impayés > 3 mois à +12 mois / ménages suivis à +12 mois × 100",
+        pgettext_lazy("indicator", "Share with more than 3 months of arrears 12 months after"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the households followed up at 12 months who have more than 3 months of "
+            "arrears.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "households with arrears > 3 months at +12 months / households followed up at +12 "
+            "months × 100",
+        ),
         ("situations.follow_up_12_arrears_over_3m",),
         "%",
-        "Repère publié : 7 % (AVDL, Île-de-France) contre 11 % des locataires du parc social.",
+        pgettext_lazy(
+            "indicator",
+            "Published benchmark: 7 per cent (AVDL, Île-de-France) against 11 per cent of "
+            "social housing tenants.",
+        ),
         _CLOSED,
         14,
         "closed",
@@ -632,14 +855,19 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "support_duration_median",
         "process",
-        "Durée médiane d'accompagnement",
-        "Médiane du nombre de jours entre le début de l'accompagnement et la clôture, par "
-        "mois de clôture.",
-        "médiane(clôture − début d'accompagnement), en jours",
+        pgettext_lazy("indicator", "Median length of support"),
+        pgettext_lazy(
+            "indicator",
+            "Median number of days between the start of support and closure, by month of closure.",
+        ),
+        pgettext_lazy("indicator", "median(closure − start of support), in days"),
         ("situations.support_started_day", "situations.closed_day"),
         "jours",
-        "Situations clôturées seulement : les accompagnements longs en cours n'y sont pas "
-        "(voir les courbes de survie).",
+        pgettext_lazy(
+            "indicator",
+            "Closed situations only: long support still running is not included (see the survival "
+            "curves).",
+        ),
         _CLOSED,
         2,
         "closed",
@@ -650,14 +878,22 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "reviews_on_time_share",
         "process",
-        "Part des bilans à l'heure",
-        "Part des bilans tenus au plus 3 mois (et 15 jours de tolérance) après le précédent, "
-        "ou après le début de l'accompagnement pour le premier.",
-        f"bilans tenus ≤ {REVIEW_ON_TIME_DAYS} jours après le précédent / bilans × 100",
+        pgettext_lazy("indicator", "Share of reviews on time"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the reviews held at most 3 months (with 15 days of tolerance) after the "
+            "previous one, or after the start of support for the first.",
+        ),
+        pgettext_lazy(
+            "indicator", "reviews held ≤ %(days)s days after the previous one / reviews × 100"
+        ),
         ("events: category review", "situations.support_started_day"),
         "%",
-        "L'intervalle réglé par plateforme peut différer de 3 mois ; un bilan manquant "
-        "n'apparaît qu'au bilan suivant.",
+        pgettext_lazy(
+            "indicator",
+            "The interval set by each platform may differ from 3 months; a missing review only "
+            "shows at the next review.",
+        ),
         ("all", "landlord", "level", "network_profile"),
         2,
         "reviews",
@@ -668,11 +904,16 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "referent_changed_share",
         "process",
-        "Part ayant changé de référent",
-        "Part des situations clôturées après un accompagnement dont le référent a changé au "
-        "moins une fois.",
-        "situations avec au moins un changement de référent / situations accompagnées "
-        "clôturées × 100",
+        pgettext_lazy("indicator", "Share that changed referent"),
+        pgettext_lazy(
+            "indicator",
+            "Share of the situations closed after support whose referent changed at least once.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "situations with at least one change of referent / situations supported and closed × "
+            "100",
+        ),
         ("situations.referent_changes",),
         "%",
         "",
@@ -687,14 +928,20 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "in_support",
         "cost",
-        "Situations en accompagnement",
-        "Nombre de situations en accompagnement à un moment de la période.",
-        "situations dont l'accompagnement a commencé avant la fin de la période et n'était "
-        "pas clos avant son début",
+        pgettext_lazy("indicator", "Situations in support"),
+        pgettext_lazy("indicator", "Number of situations in support at some point of the period."),
+        pgettext_lazy(
+            "indicator",
+            "situations whose support started before the end of the period and was not closed "
+            "before its start",
+        ),
         ("situations.support_started_day", "situations.closed_day"),
         "situations",
-        "Dates recalées au premier du mois du repérage dans l'instantané : le calendrier est "
-        "exact au mois près.",
+        pgettext_lazy(
+            "indicator",
+            "Dates moved to the first of the month of identification in the snapshot: the "
+            "calendar is exact to the month.",
+        ),
         ("all", "landlord", "level", "network_profile"),
         1,
         "active",
@@ -703,12 +950,14 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "caseload_per_referent",
         "cost",
-        "Situations par référent",
-        "Nombre moyen de situations accompagnées par référent dans la période.",
-        "situations en accompagnement avec un référent / référents distincts",
+        pgettext_lazy("indicator", "Situations per referent"),
+        pgettext_lazy(
+            "indicator", "Mean number of situations supported per referent in the period."
+        ),
+        pgettext_lazy("indicator", "situations in support with a referent / distinct referents"),
         ("situations.referent", "situations.support_started_day"),
         "situations",
-        "Le référent est le référent actuel (ou le dernier).",
+        pgettext_lazy("indicator", "The referent is the current (or last) one."),
         ("all", "landlord", "level", "network_profile"),
         1,
         "active",
@@ -719,14 +968,23 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "cost_per_household",
         "cost",
-        "Coût par ménage accompagné (€ par an)",
-        "Coût annuel d'un niveau d'accompagnement (paramètre sourcé, modifiable) divisé par "
-        "le nombre de ménages accompagnés à ce niveau dans l'année.",
-        "coût annuel du niveau / situations en accompagnement au niveau dans l'année",
+        pgettext_lazy("indicator", "Cost per household supported (€ per year)"),
+        pgettext_lazy(
+            "indicator",
+            "Yearly cost of a level of support (a sourced, editable parameter) divided by the "
+            "number of households supported at that level in the year.",
+        ),
+        pgettext_lazy(
+            "indicator",
+            "yearly cost of the level / situations in support at that level in the year",
+        ),
         ("paramètres de coût", "situations.level", "situations.support_started_day"),
         "€",
-        "Seulement pour les années et niveaux dont le coût est renseigné ; l'ensemble "
-        "additionne les coûts des niveaux renseignés.",
+        pgettext_lazy(
+            "indicator",
+            "Only for the years and levels whose cost is recorded; the total adds the costs of "
+            "the levels recorded.",
+        ),
         ("all", "level"),
         3,
         "active",

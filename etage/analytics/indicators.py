@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from etage.analytics.catalogue import (
     CATALOGUE,
@@ -396,21 +397,24 @@ class StoreReport:
 def definitions_upsert(catalogue: Sequence[Indicator] = CATALOGUE) -> None:
     from etage.analytics.models import IndicatorDefinition
 
-    for i in catalogue:
-        IndicatorDefinition.objects.update_or_create(
-            code=i.code,
-            defaults={
-                "family": i.family,
-                "name": i.name,
-                "definition": i.definition,
-                "formula": i.formula,
-                "sources": list(i.sources),
-                "unit": i.unit,
-                "caveats": i.caveats,
-                "breakdowns": list(i.breakdowns),
-                "final_after_months": i.final_after_months,
-            },
-        )
+    # The stored copy (read by the evaluation report) is in the site's language, whoever's
+    # request or command writes it.
+    with translation.override(settings.LANGUAGE_CODE):
+        for i in catalogue:
+            IndicatorDefinition.objects.update_or_create(
+                code=i.code,
+                defaults={
+                    "family": i.family,
+                    "name": i.name,
+                    "definition": i.definition,
+                    "formula": i.formula,
+                    "sources": list(i.sources),
+                    "unit": i.unit_code,
+                    "caveats": i.caveats,
+                    "breakdowns": list(i.breakdowns),
+                    "final_after_months": i.final_after_months,
+                },
+            )
 
 
 def store_indicators(

@@ -57,7 +57,7 @@ def format_value(indicator: Indicator, value: float | None) -> str:
         return "—"
     text = number_format(value, indicator.decimals, force_grouping=True)
     # Durations and amounts carry their unit in the cell: a bare "12,0" reads as a count.
-    if indicator.unit in ("%", "€", "jours", "mois"):
+    if indicator.unit_code in ("%", "€", "jours", "mois"):
         return f"{text} {indicator.unit}"
     return text
 

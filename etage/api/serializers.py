@@ -27,14 +27,18 @@ MAX_LINES = 5000
 
 class ErrorItemSerializer(serializers.Serializer[Any]):
     line = serializers.IntegerField(
-        allow_null=True, help_text="Numéro de l'élément dans la liste envoyée (à partir de 1)."
+        allow_null=True, help_text=_("Number of the item in the list sent (from 1).")
     )
-    field = serializers.CharField(allow_null=True, help_text="Champ en cause.")
-    message = serializers.CharField(help_text="Message en français.")
+    field = serializers.CharField(allow_null=True, help_text=_("Field concerned."))
+    message = serializers.CharField(
+        help_text=_("Message, in French unless the request asks for English (Accept-Language).")
+    )
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField(help_text="Message en français / French message.")
+    detail = serializers.CharField(
+        help_text=_("Message, in French unless the request asks for English (Accept-Language).")
+    )
     errors = ErrorItemSerializer(many=True)
 
 
@@ -60,10 +64,12 @@ class StrictFieldsMixin:
 
 class ArrearsLineInSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
     lease_reference = serializers.CharField(max_length=40)
-    balance_on = serializers.DateField(help_text="AAAA-MM-JJ")
+    balance_on = serializers.DateField(help_text=_("YYYY-MM-DD"))
     tenant_names = serializers.CharField(max_length=250)
     address = serializers.CharField(max_length=250)
-    commune = serializers.CharField(max_length=100, help_text="Code INSEE ou nom de la commune.")
+    commune = serializers.CharField(
+        max_length=100, help_text=_("INSEE code or name of the commune.")
+    )
     monthly_rent = serializers.DecimalField(
         max_digits=8, decimal_places=2, min_value=0, coerce_to_string=False
     )
@@ -86,7 +92,7 @@ class ArrearsLineInSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
 class ArrearsBatchInSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
     lines = ArrearsLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
     dry_run = serializers.BooleanField(
-        default=False, help_text="Contrôle seul, rien n'est écrit / check only."
+        default=False, help_text=_("Check only: nothing is written.")
     )
 
 
@@ -138,7 +144,7 @@ class SignalInSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
     external_id = serializers.CharField(
         max_length=64,
         validators=[reject_national_identifier],
-        help_text="Identifiant du fait chez le bailleur (rend l'envoi idempotent).",
+        help_text=_("The fact's identifier at the landlord (makes sending idempotent)."),
     )
     lease_reference = serializers.CharField(max_length=40, validators=[reject_national_identifier])
     kind = serializers.ChoiceField(choices=SignalKind.choices)
@@ -146,9 +152,9 @@ class SignalInSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
         choices=EventKind.choices,
         required=False,
         allow_blank=True,
-        help_text="Étape de procédure, obligatoire pour kind=procedure.",
+        help_text=_("Procedure stage, required for kind=procedure."),
     )
-    occurred_on = serializers.DateField(help_text="AAAA-MM-JJ, pas dans le futur.")
+    occurred_on = serializers.DateField(help_text=_("YYYY-MM-DD, not in the future."))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         stage = attrs.get("stage", "")
@@ -171,8 +177,8 @@ class SignalBatchInSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
 
 
 class SignalReportSerializer(serializers.Serializer[Any]):
-    created = serializers.IntegerField(help_text="Faits nouveaux enregistrés.")
-    unchanged = serializers.IntegerField(help_text="Faits déjà reçus à l'identique.")
+    created = serializers.IntegerField(help_text=_("New facts recorded."))
+    unchanged = serializers.IntegerField(help_text=_("Facts already received, identical."))
 
 
 class ReferralSerializer(serializers.ModelSerializer[Referral]):
@@ -209,8 +215,8 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
 
 class ReferralFilterSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
-    submitted_from = serializers.DateField(required=False, help_text="AAAA-MM-JJ, inclus.")
-    submitted_to = serializers.DateField(required=False, help_text="AAAA-MM-JJ, inclus.")
+    submitted_from = serializers.DateField(required=False, help_text=_("YYYY-MM-DD, included."))
+    submitted_to = serializers.DateField(required=False, help_text=_("YYYY-MM-DD, included."))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("submitted_from"), attrs.get("submitted_to")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -39,15 +40,19 @@ from etage.intake.models import ImportSource, ImportStatus, Referral, situation_
 from etage.situations.services import ServiceError
 
 _ERR = {
-    401: OpenApiResponse(ErrorSerializer, description="Jeton absent, inconnu, révoqué ou expiré."),
-    403: OpenApiResponse(ErrorSerializer, description="Organisation non autorisée."),
-    429: OpenApiResponse(ErrorSerializer, description="Trop de requêtes (voir Retry-After)."),
+    401: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Token missing, unknown, revoked or expired.")
+    ),
+    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Organisation not allowed.")),
+    429: OpenApiResponse(
+        ErrorSerializer, description=gettext_lazy("Too many requests (see Retry-After).")
+    ),
 }
 _NOT_FOUND = OpenApiResponse(
-    ErrorSerializer, description="Inconnu, ou appartenant à une autre organisation."
+    ErrorSerializer, description=gettext_lazy("Unknown, or belonging to another organisation.")
 )
 _INVALID = OpenApiResponse(
-    ErrorSerializer, description="Données invalides : erreurs par ligne et par champ."
+    ErrorSerializer, description=gettext_lazy("Invalid data: errors by line and by field.")
 )
 
 
@@ -66,20 +71,22 @@ class ArrearsBatchListView(ApiView):
 
     @extend_schema(
         operation_id="arrears_batch_create",
-        summary="Envoyer des lignes d'impayés / Push arrears lines",
-        description=(
-            "Un lot de lignes d'impayés (au plus 5 000), accepté en entier ou refusé en "
-            "entier. Mêmes contrôles que l'import de fichier ; un renvoi à l'identique ne "
-            "change rien. `dry_run: true` contrôle sans rien écrire.\n\n"
-            "A batch of arrears lines (at most 5,000), accepted or rejected whole; the same "
-            "checks as the file import; `dry_run: true` checks without writing."
+        summary=gettext_lazy("Push arrears lines"),
+        description=gettext_lazy(
+            "A batch of arrears lines (at most 5,000), accepted or rejected whole. The same "
+            "checks as the file import; sending the same batch again changes nothing. "
+            "`dry_run: true` checks without writing anything."
         ),
         request=ArrearsBatchInSerializer,
         responses={
             201: ArrearsBatchSerializer,
-            200: OpenApiResponse(ArrearsBatchSerializer, description="Contrôle seul (dry_run)."),
+            200: OpenApiResponse(
+                ArrearsBatchSerializer, description=gettext_lazy("Check only (dry_run).")
+            ),
             400: _INVALID,
-            413: OpenApiResponse(ErrorSerializer, description="Corps de requête trop gros."),
+            413: OpenApiResponse(
+                ErrorSerializer, description=gettext_lazy("Request body too large.")
+            ),
             **_ERR,
         },
     )
@@ -116,10 +123,9 @@ class ArrearsBatchDetailView(ApiView):
 
     @extend_schema(
         operation_id="arrears_batch_retrieve",
-        summary="État d'un lot / Status of a batch",
-        description=(
-            "L'état et les compteurs d'un lot (fichier ou API) de votre organisation. "
-            "Status and counts of one of your organisation's batches."
+        summary=gettext_lazy("Status of a batch"),
+        description=gettext_lazy(
+            "The status and counts of one of your organisation's batches (file or API)."
         ),
         responses={200: ArrearsBatchSerializer, 404: _NOT_FOUND, **_ERR},
     )
@@ -136,23 +142,24 @@ class SignalListView(ApiView):
 
     @extend_schema(
         operation_id="signals_create",
-        summary="Envoyer des plaintes et étapes de procédure / Push signals",
-        description=(
-            "Des faits datés sur des baux : plaintes (`complaint`) et étapes de procédure "
-            "(`procedure`, avec `stage`). Tout ou rien. Idempotent par `external_id` : le même "
-            "envoi deux fois ne crée rien ; le même `external_id` avec un autre contenu est "
-            "refusé (409), rien n'est écrit.\n\n"
-            "Dated facts about leases; all or nothing; idempotent by `external_id` (same "
-            "content: unchanged; different content: 409, nothing written)."
+        summary=gettext_lazy("Push complaints and procedure steps"),
+        description=gettext_lazy(
+            "Dated facts about leases: complaints (`complaint`) and procedure steps "
+            "(`procedure`, with `stage`). All or nothing. Idempotent by `external_id`: the "
+            "same sending twice creates nothing; the same `external_id` with other content is "
+            "refused (409) and nothing is written."
         ),
         request=SignalBatchInSerializer,
         responses={
             200: SignalReportSerializer,
             400: _INVALID,
             409: OpenApiResponse(
-                ErrorSerializer, description="Identifiant déjà reçu, autre contenu."
+                ErrorSerializer,
+                description=gettext_lazy("Identifier already received, with other content."),
             ),
-            413: OpenApiResponse(ErrorSerializer, description="Corps de requête trop gros."),
+            413: OpenApiResponse(
+                ErrorSerializer, description=gettext_lazy("Request body too large.")
+            ),
             **_ERR,
         },
     )
@@ -203,13 +210,11 @@ class ReferralListView(ListAPIView):
 
     @extend_schema(
         operation_id="referrals_list",
-        summary="Vos signalements et leur état / Your referrals and their status",
-        description=(
-            "Les signalements faits par votre organisation, avec l'état grossier qu'un "
-            "signalant peut connaître (reçu, en cours d'évaluation, accompagnement en cours, "
-            "clos), la référence de la situation et les dates. Jamais le détail. Paginé ; "
-            "filtres par état et par date d'envoi.\n\n"
-            "Referrals sent by your organisation with their coarse status only."
+        summary=gettext_lazy("Your referrals and their status"),
+        description=gettext_lazy(
+            "The referrals sent by your organisation, with the coarse status a referrer may "
+            "know (received, being assessed, in support, closed), the situation's reference "
+            "and the dates. Never the detail. Paginated; filters by status and by date sent."
         ),
         parameters=[ReferralFilterSerializer],
         responses={200: ReferralSerializer(many=True), 400: _INVALID, 404: _NOT_FOUND, **_ERR},
@@ -244,8 +249,8 @@ class ReferralListView(ListAPIView):
 class ReferralDetailView(ApiView):
     @extend_schema(
         operation_id="referrals_retrieve",
-        summary="Un signalement / One referral",
-        description="Un signalement de votre organisation (état grossier seulement).",
+        summary=gettext_lazy("One referral"),
+        description=gettext_lazy("A referral of your organisation (coarse status only)."),
         responses={200: ReferralSerializer, 404: _NOT_FOUND, **_ERR},
     )
     def get(self, request: Request, pk: int) -> Response:

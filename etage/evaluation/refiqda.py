@@ -5,7 +5,8 @@ A ``.qdc`` file is the REFI-QDA Codebook XML (namespace
 Taguette read and write. The standard gives a code only a name, a colour, an
 ``isCodable`` flag, children and one free ``Description``; ETAGE codes also
 carry include/exclude criteria and an example. Those are folded into the
-description so that other tools show them to their users, with this layout::
+description so that other tools show them to their users, with this layout (headings in
+the exporting person's interface language, French or English, read back in either)::
 
     <definition>
 
@@ -36,6 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from lxml import etree
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -45,10 +47,25 @@ ORIGIN = "ETAGE"
 MAX_QDC_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 50
 
+# The headings are written in the exporting person's language (through the catalogue) and
+# read back in either language: a file exported in English imports in French and back.
+# Reading never depends on the catalogue: both spellings of each heading are fixed here.
 INCLUDE_HEADING = "Critères d'inclusion :"
 EXCLUDE_HEADING = "Critères d'exclusion :"
 EXAMPLE_HEADING = "Exemple :"
-_HEADINGS = (INCLUDE_HEADING, EXCLUDE_HEADING, EXAMPLE_HEADING)
+INCLUDE_HEADING_EN = gettext_noop("Inclusion criteria:")
+EXCLUDE_HEADING_EN = gettext_noop("Exclusion criteria:")
+EXAMPLE_HEADING_EN = gettext_noop("Example:")
+#: Every heading read, in either language → the French heading that names its part.
+_PART_OF = {
+    INCLUDE_HEADING: INCLUDE_HEADING,
+    EXCLUDE_HEADING: EXCLUDE_HEADING,
+    EXAMPLE_HEADING: EXAMPLE_HEADING,
+    INCLUDE_HEADING_EN: INCLUDE_HEADING,
+    EXCLUDE_HEADING_EN: EXCLUDE_HEADING,
+    EXAMPLE_HEADING_EN: EXAMPLE_HEADING,
+}
+_HEADINGS = tuple(_PART_OF)
 _HEADING_ALTERNATION = "|".join(re.escape(h) for h in _HEADINGS)
 _ESCAPED_HEADING_RE = re.compile(rf"^(\\*)({_HEADING_ALTERNATION})$")
 
@@ -116,9 +133,9 @@ def fold_description(code: Code) -> str:
     if code.definition:
         parts.append(_escape_headings(code.definition))
     for heading, text in (
-        (INCLUDE_HEADING, code.include),
-        (EXCLUDE_HEADING, code.exclude),
-        (EXAMPLE_HEADING, code.example),
+        (_(INCLUDE_HEADING_EN), code.include),
+        (_(EXCLUDE_HEADING_EN), code.exclude),
+        (_(EXAMPLE_HEADING_EN), code.example),
     ):
         if text:
             parts.append(f"{heading}\n{_escape_headings(text)}")
@@ -130,11 +147,11 @@ def unfold_description(description: str) -> tuple[str, str, str, str]:
     sections: dict[str, list[str]] = {"": []}
     current = ""
     for line in description.split("\n"):
-        if line in _HEADINGS:
+        if line in _PART_OF:
             # The blank line before a heading is the separator, not content.
             if sections[current] and sections[current][-1] == "":
                 sections[current].pop()
-            current = line
+            current = _PART_OF[line]
             sections.setdefault(current, [])
             continue
         match = _ESCAPED_HEADING_RE.match(line)

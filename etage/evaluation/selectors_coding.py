@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from etage.accounts.models import User
 from etage.evaluation.agreement import SegmentAgreement
@@ -39,9 +40,19 @@ from etage.evaluation.services_interviews import interview_usable, usable_interv
 
 #: The title of the memo that records a "drop" decision of the reconciliation: dropping both
 #: codings of a turn writes no segment, so the decision is kept as a memo about one of the
-#: dropped segments (with the reconciler's reason). Stored data, like the pseudonyms of
-#: ``transcripts.py``: it is compared, so it is never translated.
+#: dropped segments (with the reconciler's reason). A stored marker, like the pseudonyms of
+#: ``transcripts.py``: the memos are found again by it, so it never changes with the
+#: interface language (memos already written hold it). Pages show :data:`DROPPED_TITLE_SHOWN`
+#: instead (see :func:`memo_title`).
 DROPPED_TITLE = "Réconciliation : codage écarté"
+#: What a page calls the memo of :data:`DROPPED_TITLE`, in the reader's language.
+DROPPED_TITLE_SHOWN = gettext_lazy("Reconciliation: coding dropped")
+
+
+def memo_title(memo: Memo) -> str:
+    """The title of ``memo`` as a page shows it: the stored marker of a reconciliation drop
+    in the reader's language, any other title as written."""
+    return str(DROPPED_TITLE_SHOWN) if memo.title == DROPPED_TITLE else memo.title
 
 
 def _spans(rows: Iterable[Segment]) -> list[CodedSpan]:

@@ -7,6 +7,8 @@ is compared with the declared permission matrix (``tests/security/url_matrix.py`
 - POST-only URLs answer GET with 405, and an empty POST of a persona not allowed is refused
   before any form is read;
 - no request ever gets a 500;
+- every full HTML page it gets says where one is (issue 12): a ``<title>`` that is more than
+  the site's name, and exactly one ``<h1>``;
 - the API is hunted with each organisation's token, with none, and with a browser session;
 - and, separately, an allowed request is not refused (a softer check: the matrix is the
   oracle, the pages may still be right).
@@ -21,6 +23,7 @@ persona, so that xdist spreads them.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -97,6 +100,34 @@ def _archive_gate(response: Any) -> int | None:
     return int(found.group(1)) if found else None
 
 
+SITE_NAME = "ETAGE"
+HEAD_TITLE = re.compile(r"<head\b.*?<title\b[^>]*>(.*?)</title>.*?</head>", re.S | re.I)
+H1 = re.compile(r"<h1\b", re.I)
+TAG = re.compile(r"<[^>]+>")
+
+
+def page_heading_problem(response: Any) -> str | None:
+    """What is wrong with the title and main heading of a full HTML page, if anything.
+
+    Fragments (HTMX answers, no ``<html``), files and other content types are not pages.
+    """
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+        return None
+    content = b"".join(response) if response.streaming else response.content
+    page = content.decode("utf-8", "replace")
+    if "<html" not in page:
+        return None
+    found = HEAD_TITLE.search(page)
+    title = html.unescape(TAG.sub("", found.group(1))).strip() if found else ""
+    # "— ETAGE", "ETAGE", "ETAGE —" all say the site, not the page.
+    if not title.replace(SITE_NAME, "").strip(" —-|·:"):
+        return f"no title of its own ({title!r})"
+    headings = len(H1.findall(page))
+    if headings != 1:
+        return f"{headings} <h1> (one expected)"
+    return None
+
+
 class Findings:
     def __init__(self, username: str, visible: frozenset[int] = frozenset()) -> None:
         self.username = username
@@ -106,6 +137,7 @@ class Findings:
         self.leaks: list[str] = []
         self.errors: list[str] = []
         self.misses: list[str] = []
+        self.untitled: list[str] = []
         self.requests = 0
 
     def check(
@@ -117,6 +149,9 @@ class Findings:
         if status >= 500:
             self.errors.append(where)
             return
+        problem = page_heading_problem(response)
+        if problem:
+            self.untitled.append(f"{where}: {problem}")
         refused = _refused(response)
         gate = _archive_gate(response)
         if not allowed:
@@ -134,6 +169,10 @@ class Findings:
         )
         assert not self.misses, (
             f"{self.username}: refused though the matrix allows it:\n  " + "\n  ".join(self.misses)
+        )
+        assert not self.untitled, (
+            f"{self.username}: pages without a title of their own or without exactly one "
+            "<h1>:\n  " + "\n  ".join(self.untitled)
         )
 
 
@@ -224,3 +263,41 @@ def test_each_token_reads_only_its_organisations_data(world, code):
             findings.check(name, url, client.get(url), allowed=allowed, reached=frozenset({200}))
     assert findings.requests > 10
     findings.assert_clean()
+
+
+class _Page:
+    """Just enough of a response for :func:`page_heading_problem`."""
+
+    streaming = False
+
+    def __init__(self, content: str, status: int = 200, kind: str = "text/html") -> None:
+        self.content = content.encode()
+        self.status_code = status
+        self.headers = {"Content-Type": f"{kind}; charset=utf-8"}
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.headers.get(key, default)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("<html><head><title>My work — ETAGE</title></head><body><h1>My work</h1>", None),
+        ("<html><head><title> — ETAGE</title></head><body><h1>My work</h1>", "no title"),
+        ("<html><head></head><body><h1>My work</h1>", "no title"),
+        ("<html><head><title>Home — ETAGE</title></head><body><p>…</p>", "0 <h1>"),
+        ("<html><head><title>Home — ETAGE</title></head><h1>A</h1><h1>B</h1>", "2 <h1>"),
+        # An SVG's <title> in the body is not the page's.
+        ("<html><head></head><body><h1>Map</h1><svg><title>Map</title></svg>", "no title"),
+        # A fragment (HTMX) is not a page.
+        ("<section><h2>Results</h2></section>", None),
+    ],
+)
+def test_page_titles_and_headings_are_checked(content, problem):
+    found = page_heading_problem(_Page(content))
+    assert (found is None) if problem is None else (found and found.startswith(problem))
+
+
+def test_only_full_html_pages_are_checked():
+    assert page_heading_problem(_Page("<html><head></head>", status=403)) is None
+    assert page_heading_problem(_Page("<html><head></head>", kind="application/pdf")) is None
