@@ -61,7 +61,14 @@ class IndicatorValue(models.Model):
                 name="indicator_value_once",
             )
         ]
-        indexes = [models.Index(fields=["territory", "period"], name="indicator_value_scope")]
+        indexes = [
+            models.Index(fields=["territory", "period"], name="indicator_value_scope"),
+            # The years a dashboard offers: the codes and periods of the territory's "all"
+            # figures, read from the index alone.
+            models.Index(
+                fields=["territory", "dimension", "period", "code"], name="indicator_value_years"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.period} {self.territory or '*'} {self.dimension}={self.key}"
