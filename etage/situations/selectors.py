@@ -134,14 +134,16 @@ def search_situations(
     if f.q.strip():
         term = f.q.strip()
         key = fold(term)
-        people = Person.objects.filter(household=OuterRef("household"), last_name_key__contains=key)
+        # EXISTS rather than a join on the people: no duplicate rows, so no DISTINCT over
+        # every column of the page and of its count.
+        people = Person.objects.filter(household=OuterRef("household"))
         qs = qs.filter(
             Q(reference__iexact=term)
             | Q(tenancy__lease_reference__iexact=term)
             | Q(tenancy__address_key__contains=key)
-            | Q(Exists(people))
-            | Q(household__people__first_name__icontains=term)
-        ).distinct()
+            | Q(Exists(people.filter(last_name_key__contains=key)))
+            | Q(Exists(people.filter(first_name__icontains=term)))
+        )
     return (
         qs.select_related(
             "platform__territory", "landlord", "tenancy__commune", "lead_professional"
