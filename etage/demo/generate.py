@@ -6,9 +6,10 @@ How it differs from the demo (:mod:`etage.demo.services`, :mod:`etage.demo.histo
 
 - the territories, communes, organisations and people are invented (codes ``G001``…, INSEE
   codes ``99xxx`` that no French commune has, names from the demo's fictitious lists);
-- rows are written in bulk (``executemany`` of batches, see :func:`_insert`), with primary
-  keys handed out in advance (:class:`~etage.demo.generate_stories.Ids`) so that rows
-  point at each other without a round trip; the sequences are moved past them at the end.
+- rows are built as tuples (not model instances) and written in bulk — PostgreSQL's
+  ``COPY`` (:func:`_copy`), ``executemany`` of batches elsewhere (:func:`_insert`) — with
+  primary keys handed out in advance (:class:`~etage.demo.generate_stories.Ids`) so that
+  rows point at each other without a round trip; the sequences are moved past them at the end.
   The services are not called: one by one they would take days at national scale;
   :mod:`etage.demo.generate_stories` writes what they would write for the same steps.
   Their signals (notifications of a share or a pathway step) are therefore not sent, on
@@ -24,12 +25,17 @@ territory, seeded from both).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import json
+import queue
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
@@ -41,7 +47,7 @@ from etage.accounts.models import User
 from etage.accounts.roles import Role, can_administer
 from etage.alerts.defaults import seed_default_rules
 from etage.demo import reference as ref
-from etage.demo.generate_stories import Ids, Member, Rows, Story, TerritoryCast
+from etage.demo.generate_stories import COLUMNS, Ids, Member, Rows, Story, TerritoryCast
 from etage.households.models import Household, Person, Tenancy
 from etage.intake.models import Referral
 from etage.organisations.models import Organisation, OrganisationKind
@@ -51,6 +57,7 @@ from etage.support.models import JournalEntry, Review
 from etage.territories.models import Commune, Platform, PlatformMembership, Territory
 
 K = OrganisationKind
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,38 @@ def generate(
     )
     ids = Ids({name: _next_key(model) for name, model in PRESET_KEYS.items()})
     counts = plan.situations_per_territory(random.Random(f"{seed}-sizes"))  # noqa: S311
+    batches = _ahead(_batches(casts, counts, ids, seed=seed, today=today))
+    with contextlib.closing(batches):
+        for cast, count, rows, last in batches:
+            _write(rows, summary)
+            if not last:
+                continue
+            summary.situations += count
+            progress(
+                _(
+                    "%(code)s: %(count)s situations — in all %(situations)s situations, "
+                    "%(events)s events (%(seconds)s s)"
+                )
+                % {
+                    "code": cast.code,
+                    "count": count,
+                    "situations": summary.situations,
+                    "events": summary.events,
+                    "seconds": round(time.monotonic() - started, 1),
+                }
+            )
+    _reset_sequences()
+    _analyze()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _batches(
+    casts: list[TerritoryCast], counts: list[int], ids: Ids, *, seed: int, today: dt.date
+) -> Iterator[tuple[TerritoryCast, int, Rows, bool]]:
+    """The rows of every batch, territory after territory: ``(cast, the territory's count of
+    situations, rows, whether it is the territory's last batch)``. Pure Python, no database
+    access (it runs in :func:`_ahead`'s thread)."""
     for cast, count in zip(casts, counts, strict=True):
         rng = random.Random(f"{seed}-{cast.code}-{today.isoformat()}")  # noqa: S311
         remaining = count
@@ -224,25 +263,48 @@ def generate(
             rows = Rows()
             for _story in range(batch):
                 Story(rng, cast, ids, rows, today).build()
-            _write(rows, summary)
             remaining -= batch
-        summary.situations += count
-        progress(
-            _(
-                "%(code)s: %(count)s situations — in all %(situations)s situations, "
-                "%(events)s events (%(seconds)s s)"
-            )
-            % {
-                "code": cast.code,
-                "count": count,
-                "situations": summary.situations,
-                "events": summary.events,
-                "seconds": round(time.monotonic() - started, 1),
-            }
-        )
-    _reset_sequences()
-    summary.seconds = time.monotonic() - started
-    return summary
+            yield cast, count, rows, not remaining
+
+
+def _ahead(items: Iterator[T], depth: int = 1) -> Generator[T]:
+    """``items`` computed in a thread, up to ``depth`` ahead of the consumer: the next batch is
+    built while the database takes the previous one (the thread runs while this one waits
+    for the server, which releases the GIL). Same items in the same order, so the output
+    stays deterministic; the database is used by the caller's thread only (its connection and
+    transaction). An exception in the thread is raised here; closing the generator stops it."""
+    queue_: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                queue_.put(item, timeout=0.1)
+                return True
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put((False, item)):
+                    return
+            put((True, None))
+        except BaseException as error:  # handed to the consumer, raised there
+            put((True, error))
+
+    thread = threading.Thread(target=run, name="etage-generate-stories", daemon=True)
+    thread.start()
+    try:
+        while True:
+            done, value = queue_.get()
+            if done:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _next_key(model: type[models.Model]) -> int:
@@ -250,19 +312,72 @@ def _next_key(model: type[models.Model]) -> int:
 
 
 def _write(rows: Rows, summary: GenerationSummary) -> None:
+    """One batch, in one transaction, table after table in :data:`WRITE_ORDER` (every row
+    after those it points at; PostgreSQL checks the keys, deferred, at the commit)."""
+    copy = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
         for model in WRITE_ORDER:
-            objs = rows.by_model.get(model, [])
-            for start in range(0, len(objs), BATCH_SIZE):
-                _insert(cursor, model, objs[start : start + BATCH_SIZE])
+            table = rows.by_model.get(model, [])
+            if not table:
+                continue
+            if copy:
+                _copy(cursor, model, table)
+                continue
+            for start in range(0, len(table), BATCH_SIZE):
+                _insert(cursor, model, table[start : start + BATCH_SIZE])
     summary.pathway_events += len(rows.by_model.get(PathwayEvent, []))
     summary.procedure_events += len(rows.by_model.get(ProcedureEvent, []))
     summary.journal_entries += len(rows.by_model.get(JournalEntry, []))
     summary.reviews += len(rows.by_model.get(Review, []))
 
 
-def _insert(cursor: Any, model: type[models.Model], objs: list[models.Model]) -> None:
-    """A bulk insert of ``objs``, as ``bulk_create`` would write them, in one ``executemany``.
+@functools.cache
+def table_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The fields of ``model``'s rows, in the stories' tuple order (:data:`COLUMNS`). Raises
+    if these are not exactly the model's columns (less the key where the database gives it):
+    a field added to a model must get a value in the stories, not a silent default."""
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    names = COLUMNS[model]
+    expected = {n for n, f in by_name.items() if not (f.primary_key and n not in names)}
+    if set(names) != expected or len(names) != len(expected):
+        raise ValueError(f"{model.__name__}: columns {sorted(names)} ≠ fields {sorted(expected)}")
+    return [by_name[name] for name in names]
+
+
+def _copy(cursor: Any, model: type[models.Model], rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: ``rows`` through one ``COPY … FROM STDIN`` (psycopg 3), the fastest way in.
+
+    psycopg adapts the values itself (strings, numbers, booleans, dates, aware datetimes,
+    decimals); JSON values are serialised as ``JSONField`` would (``json.dumps`` with the
+    field's encoder) and parsed by the server into ``jsonb``. No ``pre_save``, no signals: as
+    :func:`_insert`."""
+    fields = table_fields(model)
+    quote = connection.ops.quote_name
+    # Table and column names come from the models' metadata, quoted; values go through COPY.
+    sql = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
+    )
+    json_columns = [
+        (i, functools.partial(json.dumps, cls=f.encoder))
+        for i, f in enumerate(fields)
+        if isinstance(f, models.JSONField)
+    ]
+    with cursor.cursor.copy(sql) as copy:
+        write = copy.write_row
+        if not json_columns:
+            for row in rows:
+                write(row)
+            return
+        for row in rows:
+            values = list(row)
+            for i, dumps in json_columns:
+                values[i] = dumps(values[i])
+            write(values)
+
+
+def _insert(cursor: Any, model: type[models.Model], rows: list[tuple[Any, ...]]) -> None:
+    """A bulk insert of ``rows``, as ``bulk_create`` would write them, in one ``executemany``
+    (the databases without ``COPY``: SQLite).
 
     ``bulk_create`` compiles every value through the SQL compiler, most of the write time at
     this volume: this keeps each field's own conversion to the database where there is one
@@ -270,7 +385,7 @@ def _insert(cursor: Any, model: type[models.Model], objs: list[models.Model]) ->
     integers, booleans and keys as they are. No ``pre_save``: the stories set every value
     themselves (keys, times, ``updated_at``); no signals: see the module's docstring."""
     db = connections[DEFAULT_DB_ALIAS]  # the object itself, not the per-thread proxy
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
+    fields = table_fields(model)
     quote = db.ops.quote_name
     # Table and column names come from the models' metadata, quoted; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
@@ -278,16 +393,18 @@ def _insert(cursor: Any, model: type[models.Model], objs: list[models.Model]) ->
         ", ".join(quote(str(f.column)) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    names = [f.attname for f in fields]
     convert = [
         (i, f.get_db_prep_save) for i, f in enumerate(fields) if not isinstance(f, PLAIN_FIELDS)
     ]
+    if not convert:
+        cursor.executemany(sql, rows)
+        return
     values = []
-    for obj in objs:
-        row = [getattr(obj, name) for name in names]
+    for row in rows:
+        converted = list(row)
         for i, prep in convert:
-            row[i] = prep(row[i], db)
-        values.append(row)
+            converted[i] = prep(converted[i], db)
+        values.append(converted)
     cursor.executemany(sql, values)
 
 
@@ -298,6 +415,14 @@ def _reset_sequences() -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics: written in bulk, the tables still look empty to it,
+    and every page measured on the generated data would run on the plans of an empty
+    database (PostgreSQL's autovacuum catches up only minutes later; SQLite never)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 # --- Territories, organisations, accounts -----------------------------------------------------

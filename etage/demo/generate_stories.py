@@ -1,4 +1,4 @@
-"""One synthetic situation's story, as model instances ready for ``bulk_create``.
+"""One synthetic situation's story, as rows (tuples) ready for a bulk write.
 
 Used by :mod:`etage.demo.generate` (``manage.py etage_generate``). Unlike the demo history
 (:mod:`etage.demo.history`), which replays a few hundred stories through the services, this
@@ -11,6 +11,11 @@ Proportions come from the demo history (routes, levels, outcomes, sources) and f
 analytics benchmark's generator (``benchmarks/analytics/generate.py``: difficulties, entry
 stages, gamma delays, log-normal support durations by level). Pure Python, no database
 access: every draw comes from the ``random.Random`` it is given, so a seed gives the same rows.
+
+Rows are plain tuples in the order of :data:`COLUMNS` (every column of the table, the key only
+where it is handed out in advance), not model instances: ``Model.__init__`` was the largest
+single cost of a national run. :func:`etage.demo.generate.table_fields` checks that the
+columns are exactly the model's, so a field added to a model without a value here fails loudly.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.db import models
 
 from etage.demo import reference as ref
 from etage.demo.history import LEVEL_WEIGHTS, OUTCOME_WEIGHTS, ROUTE_WEIGHTS, SOURCE_WEIGHTS
@@ -161,14 +168,122 @@ class Ids:
         return value
 
 
+#: The columns (attribute names) of each table's rows, in the order of the stories' tuples.
+COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
+    Household: ("id", "adults", "children", "resources_band", "phone", "created_at", "version"),
+    Person: (
+        "household_id", "last_name", "first_name", "birth_year", "relationship", "last_name_key",
+    ),
+    Tenancy: (
+        "id", "household_id", "landlord_id", "lease_reference", "address", "commune_id",
+        "lease_signed_on", "monthly_rent", "is_current", "address_key",
+    ),
+    Situation: (
+        "id", "reference", "household_id", "tenancy_id", "platform_id", "landlord_id",
+        "origin_organisation_id", "created_by_id", "status", "source", "urgency", "entry_stage",
+        "entry_debt", "description", "informed_on", "information_method", "contact_outcome",
+        "orientation", "level", "lead_professional_id", "referent_organisation_id",
+        "suspension_reason", "outcome", "exit_debt", "housing_status", "identified_on",
+        "first_contact_on", "assessed_on", "oriented_on", "support_started_on", "next_review_on",
+        "closed_on", "archived_on", "last_activity_on", "purged_on", "version", "updated_at",
+    ),
+    SituationDifficulty: ("situation_id", "code"),
+    Referral: (
+        "situation_id", "submitted_by_id", "organisation_id", "submitted_at", "source", "urgency",
+        "difficulties", "description", "joined_existing",
+    ),
+    Consent: (
+        "id", "situation_id", "given_on", "recorded_by_id", "recorded_by_organisation_id", "note",
+        "keep_landlord_history", "withdrawn_on", "withdrawn_by_id",
+    ),
+    Consent.scope.through: ("consent_id", "organisation_id"),
+    Share: (
+        "id", "situation_id", "organisation_id", "legal_basis", "consent_id", "is_active",
+        "granted_at", "granted_by_id", "revoked_at", "revoked_by_id", "revocation_reason",
+    ),
+    PathwayEvent: (
+        "id", "situation_id", "action", "from_status", "to_status", "occurred_on", "recorded_at",
+        "actor_id", "organisation_id", "payload", "corrects_id",
+    ),
+    ProcedureEvent: (
+        "id", "situation_id", "track", "kind", "occurred_on", "amount", "months_of_rent",
+        "details", "source", "recorded_by_id", "organisation_id", "recorded_at", "corrects_id",
+        "is_void",
+    ),
+    ArrearsBalance: (
+        "situation_id", "on", "amount", "monthly_rent", "months", "source", "recorded_by_id",
+        "recorded_at",
+    ),
+    JournalEntry: (
+        "id", "situation_id", "kind", "occurred_on", "author_id", "author_organisation_id",
+        "visibility", "text", "corrects_id", "created_at",
+    ),
+    Review: (
+        "id", "situation_id", "held_on", "decision", "next_review_on", "recorded_by_id",
+        "recorded_by_organisation_id", "recorded_at", "version",
+    ),
+}  # fmt: skip
+
+
+@dataclass(slots=True)
+class SituationRow:
+    """The situation being built: its fields change as the story goes (``situation_transition``
+    would set them), then :meth:`row` gives the tuple written (the model's defaults otherwise)."""
+
+    id: int
+    reference: str
+    household_id: int
+    tenancy_id: int
+    platform_id: int
+    landlord_id: int
+    origin_organisation_id: int
+    created_by_id: int
+    status: str
+    source: str
+    urgency: str
+    entry_stage: str
+    entry_debt: Decimal | None
+    identified_on: dt.date
+    last_activity_on: dt.date
+    description: str = ""
+    informed_on: dt.date | None = None
+    information_method: str = ""
+    contact_outcome: str = ""
+    orientation: str = ""
+    level: str = ""
+    lead_professional_id: int | None = None
+    referent_organisation_id: int | None = None
+    suspension_reason: str = ""
+    outcome: str = ""
+    exit_debt: Decimal | None = None
+    housing_status: str = ""
+    first_contact_on: dt.date | None = None
+    assessed_on: dt.date | None = None
+    oriented_on: dt.date | None = None
+    support_started_on: dt.date | None = None
+    next_review_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    archived_on: dt.date | None = None
+    purged_on: dt.date | None = None
+    version: int = 1
+    updated_at: dt.datetime | None = None
+
+    def row(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in COLUMNS[Situation])
+
+
 @dataclass
 class Rows:
-    """The rows of one batch of situations, per model, in the order they must be written."""
+    """The rows of one batch of situations, per model (tuples in :data:`COLUMNS` order)."""
 
-    by_model: dict[type, list[Any]] = field(default_factory=dict)
+    by_model: dict[type[models.Model], list[tuple[Any, ...]]] = field(default_factory=dict)
 
-    def add(self, obj: Any) -> None:
-        self.by_model.setdefault(type(obj), []).append(obj)
+    def of(self, model: type[models.Model]) -> list[tuple[Any, ...]]:
+        """The list of ``model``'s rows, to append to."""
+        rows = self.by_model.get(model)
+        if rows is None:
+            rows = self.by_model[model] = []
+        return rows
 
 
 @dataclass(frozen=True)
@@ -227,7 +342,10 @@ class Story:
         self.rng, self.cast, self.ids, self.rows, self.today = rng, cast, ids, rows, today
         self.status = ""
         self.shared: set[int] = set()
-        self.consent: Consent | None = None
+        self.consent_id: int | None = None
+        self.consent_on: dt.date | None = None
+        self.events = rows.of(PathwayEvent)
+        self.procedures = rows.of(ProcedureEvent)
         self.consent_scope: set[int] = set()
         self.lead: Member | None = None
         self.last_on = dt.date.min
@@ -254,18 +372,19 @@ class Story:
             raise _Past
         self.last_on = on
         target = to_status if to_status is not None else self.status
-        self.rows.add(
-            PathwayEvent(
-                id=self.ids.take("pathway_event"),
-                situation_id=self.s.id,
-                action=action,
-                from_status=self.status,
-                to_status=target,
-                occurred_on=on,
-                recorded_at=self._at(on),
-                actor_id=actor.id,
-                organisation_id=actor.organisation_id,
-                payload=dict(payload or {}),
+        self.events.append(
+            (
+                self.ids.take("pathway_event"),
+                self.s.id,
+                action,
+                self.status,
+                target,
+                on,
+                self._at(on),  # recorded_at
+                actor.id,
+                actor.organisation_id,
+                dict(payload or {}),
+                None,  # corrects
             )
         )
         self.status = target
@@ -278,18 +397,19 @@ class Story:
         if org_id in self.shared:
             return
         self.shared.add(org_id)
-        self.rows.add(
-            Share(
-                id=self.ids.take("share"),
-                situation_id=self.s.id,
-                organisation_id=org_id,
-                legal_basis=basis,
-                consent_id=self.consent.id
-                if basis == LegalBasis.CONSENT and self.consent
-                else None,
-                is_active=True,
-                granted_at=self._at(on),
-                granted_by_id=actor.id,
+        self.rows.of(Share).append(
+            (
+                self.ids.take("share"),
+                self.s.id,
+                org_id,
+                basis,
+                self.consent_id if basis == LegalBasis.CONSENT else None,
+                True,  # is_active
+                self._at(on),  # granted_at
+                actor.id,
+                None,  # revoked_at
+                None,  # revoked_by
+                "",  # revocation_reason
             )
         )
         if event:
@@ -297,25 +417,28 @@ class Story:
             self.event("share_granted", on, actor, payload)
 
     def procedure(self, kind: str, on: dt.date, track: str, actor: Member, amount: Any) -> None:
-        self.rows.add(
-            ProcedureEvent(
-                id=self.ids.take("procedure_event"),
-                situation_id=self.s.id,
-                track=track,
-                kind=kind,
-                occurred_on=on,
-                amount=amount,
-                details={},
-                source=PROCEDURE_SOURCE.get(kind, ProcedureSource.LANDLORD),
-                recorded_by_id=actor.id,
-                organisation_id=actor.organisation_id,
-                recorded_at=self._at(max(on, self.s.identified_on)),
+        self.procedures.append(
+            (
+                self.ids.take("procedure_event"),
+                self.s.id,
+                track,
+                kind,
+                on,
+                amount,
+                None,  # months_of_rent
+                {},  # details
+                PROCEDURE_SOURCE.get(kind, ProcedureSource.LANDLORD),
+                actor.id,
+                actor.organisation_id,
+                self._at(max(on, self.s.identified_on)),  # recorded_at
+                None,  # corrects
+                False,  # is_void
             )
         )
 
     # --- the story ---------------------------------------------------------------------------
 
-    def build(self) -> Situation:
+    def build(self) -> SituationRow:
         rng, cast = self.rng, self.cast
         d0 = identification_day(rng, cast.started_on, self.today)
         landlord_id, landlord_code = rng.choice(cast.landlords)
@@ -339,13 +462,13 @@ class Story:
         urgent = stage == EntryStage.ORDER_TO_LEAVE or rng.random() < 0.08
         self.rent = Decimal(rng.randrange(320, 780))
 
-        household, tenancy = self._household(rng, landlord_id, landlord_code)
+        household_id, tenancy_id = self._household(rng, landlord_id, landlord_code)
         sid = self.ids.take("situation")
-        self.s = Situation(
+        self.s = SituationRow(
             id=sid,
             reference=f"{cast.code}-{sid:05d}",
-            household_id=household.id,
-            tenancy_id=tenancy.id,
+            household_id=household_id,
+            tenancy_id=tenancy_id,
             platform_id=cast.platform_id,
             landlord_id=landlord_id,
             origin_organisation_id=origin_id,
@@ -358,18 +481,18 @@ class Story:
             identified_on=d0,
             last_activity_on=d0,
         )
-        self.rows.add(self.s)
-        for code in difficulties:
-            self.rows.add(SituationDifficulty(situation_id=sid, code=code))
-        self.rows.add(
-            Referral(
-                situation_id=sid,
-                submitted_by_id=signaller.id,
-                organisation_id=origin_id,
-                submitted_at=self._at(d0),
-                source=source,
-                urgency=self.s.urgency,
-                difficulties=difficulties,
+        self.rows.of(SituationDifficulty).extend((sid, code) for code in difficulties)
+        self.rows.of(Referral).append(
+            (
+                sid,
+                signaller.id,
+                origin_id,
+                self._at(d0),  # submitted_at
+                source,
+                self.s.urgency,
+                difficulties,
+                "",  # description
+                False,  # joined_existing
             )
         )
         self.share(origin_id, LegalBasis.ORIGIN, d0, signaller, event=False)
@@ -393,66 +516,56 @@ class Story:
         with contextlib.suppress(_Past):  # the story stops at today
             self._pathway(d0, arrears)
         self.s.updated_at = self._at(self.s.last_activity_on)
+        # Written after the story, with the values it ended on (the batch writes the
+        # situations before the rows that point at them: see WRITE_ORDER).
+        self.rows.of(Situation).append(self.s.row())
         return self.s
 
     def _household(
         self, rng: random.Random, landlord_id: int, landlord_code: str
-    ) -> tuple[Household, Tenancy]:
+    ) -> tuple[int, int]:
+        """The household, its people and tenancy; returns the household's and tenancy's keys."""
         adults = 1 if rng.random() < 0.55 else 2
-        household = Household(
-            id=self.ids.take("household"),
-            adults=adults,
-            children=min(6, int(rng.expovariate(0.8))),
-            resources_band=rng.choices(
-                [
-                    ResourcesBand.MINIMA,
-                    ResourcesBand.LOW,
-                    ResourcesBand.MODEST,
-                    ResourcesBand.UNKNOWN,
-                ],
-                weights=[40, 35, 15, 10],
-            )[0],
-            # 06 39 98: the range ARCEP keeps for fiction.
-            phone=f"06 39 98 {rng.randrange(100):02d} {rng.randrange(100):02d}",
-            created_at=self._at(self.cast.started_on),
+        household_id = self.ids.take("household")
+        children = min(6, int(rng.expovariate(0.8)))
+        band = rng.choices(
+            [ResourcesBand.MINIMA, ResourcesBand.LOW, ResourcesBand.MODEST, ResourcesBand.UNKNOWN],
+            weights=[40, 35, 15, 10],
+        )[0]
+        # 06 39 98: the range ARCEP keeps for fiction.
+        phone = f"06 39 98 {rng.randrange(100):02d} {rng.randrange(100):02d}"
+        created_at = self._at(self.cast.started_on)
+        self.rows.of(Household).append(
+            (household_id, adults, children, band, phone, created_at, 1)  # version 1
         )
-        self.rows.add(household)
         last = rng.choice(ref.LAST_NAMES)
-        self.rows.add(
-            Person(
-                household_id=household.id,
-                last_name=last,
-                first_name=rng.choice(ref.FIRST_NAMES),
-                birth_year=rng.randrange(1945, 2003),
-                relationship=Relationship.HOLDER,
-                last_name_key=name_key(last),
-            )
-        )
+        people = self.rows.of(Person)
+        people.append(
+            (household_id, last, rng.choice(ref.FIRST_NAMES), rng.randrange(1945, 2003),
+             Relationship.HOLDER, name_key(last))
+        )  # fmt: skip
         if adults == 2:
-            self.rows.add(
-                Person(
-                    household_id=household.id,
-                    last_name=last,
-                    first_name=rng.choice(ref.FIRST_NAMES),
-                    birth_year=rng.randrange(1945, 2003),
-                    relationship=Relationship.CO_HOLDER,
-                    last_name_key=name_key(last),
-                )
-            )
+            people.append(
+                (household_id, last, rng.choice(ref.FIRST_NAMES), rng.randrange(1945, 2003),
+                 Relationship.CO_HOLDER, name_key(last))
+            )  # fmt: skip
         address = f"{rng.randrange(1, 180)} {rng.choice(ref.STREETS)}"
-        tenancy = Tenancy(
-            id=self.ids.take("tenancy"),
-            household_id=household.id,
-            landlord_id=landlord_id,
-            lease_reference=f"{landlord_code}-{household.id:07d}",
-            address=address,
-            address_key=address_key(address),
-            commune_id=rng.choice(self.cast.commune_ids),
-            monthly_rent=self.rent,
-            is_current=True,
+        tenancy_id = self.ids.take("tenancy")
+        self.rows.of(Tenancy).append(
+            (
+                tenancy_id,
+                household_id,
+                landlord_id,
+                f"{landlord_code}-{household_id:07d}",  # lease_reference
+                address,
+                rng.choice(self.cast.commune_ids),
+                None,  # lease_signed_on
+                self.rent,  # monthly_rent
+                True,  # is_current
+                address_key(address),
+            )
         )
-        self.rows.add(tenancy)
-        return household, tenancy
+        return household_id, tenancy_id
 
     def _arrears_before(self, d0: dt.date, stage: str, debt: Decimal) -> None:
         kinds = PRE_ENTRY_KINDS[stage]
@@ -465,16 +578,16 @@ class Story:
 
     def _balance(self, on: dt.date, amount: Decimal) -> None:
         """The landlord's arrears balance on ``on``, as its rent-recovery officer records it."""
-        self.rows.add(
-            ArrearsBalance(
-                situation_id=self.s.id,
-                on=on,
-                amount=amount,
-                monthly_rent=self.rent,
-                months=(amount / self.rent).quantize(Decimal("0.1")),
-                source=ProcedureSource.LANDLORD,
-                recorded_by_id=self.rent_recovery.id,
-                recorded_at=self._at(on),
+        self.rows.of(ArrearsBalance).append(
+            (
+                self.s.id,
+                on,
+                amount,
+                self.rent,  # monthly_rent
+                (amount / self.rent).quantize(Decimal("0.1")),  # months
+                ProcedureSource.LANDLORD,
+                self.rent_recovery.id,
+                self._at(on),  # recorded_at
             )
         )
 
@@ -512,7 +625,7 @@ class Story:
         referent_id = rng.choice(cast.orgs_by_kind[referent_kind])[0]
         if rng.random() < 0.85:
             self._consent(day + dt.timedelta(days=gamma_days(rng, 5)), coordinator, referent_id)
-            day = max(day, self.consent.given_on if self.consent else day)
+            day = max(day, self.consent_on or day)
         day += dt.timedelta(days=gamma_days(rng, 14))
         day = self.event("assess", day, coordinator, to_status=S.ASSESSED)
         self.s.assessed_on = day
@@ -548,18 +661,23 @@ class Story:
             raise _Past
         kinds = self.cast.orgs_by_kind
         scope = {self.s.landlord_id, referent_id, kinds["ccas"][0][0], kinds["mdm"][0][0]}
-        self.consent = Consent(
-            id=self.ids.take("consent"),
-            situation_id=self.s.id,
-            given_on=day,
-            recorded_by_id=actor.id,
-            recorded_by_organisation_id=actor.organisation_id,
-            keep_landlord_history=self.rng.random() < 0.3,
+        consent_id = self.ids.take("consent")
+        self.consent_id, self.consent_on = consent_id, day
+        self.rows.of(Consent).append(
+            (
+                consent_id,
+                self.s.id,
+                day,  # given_on
+                actor.id,
+                actor.organisation_id,
+                "",  # note
+                self.rng.random() < 0.3,  # keep_landlord_history
+                None,  # withdrawn_on
+                None,  # withdrawn_by
+            )
         )
         self.consent_scope = scope
-        self.rows.add(self.consent)
-        for org_id in sorted(scope):
-            self.rows.add(Consent.scope.through(consent_id=self.consent.id, organisation_id=org_id))
+        self.rows.of(Consent.scope.through).extend((consent_id, o) for o in sorted(scope))
         codes = sorted(self.cast.org_code[o] for o in scope)
         self.event("consent_recorded", day, actor, {"organisations": codes})
         for org_id in sorted(scope):
@@ -616,17 +734,18 @@ class Story:
             entry_id = self.ids.take("journal_entry")
             if on > self.today:
                 raise _Past
-            self.rows.add(
-                JournalEntry(
-                    id=entry_id,
-                    situation_id=self.s.id,
-                    kind=kind,
-                    occurred_on=on,
-                    author_id=actor.id,
-                    author_organisation_id=actor.organisation_id,
-                    visibility=visibility,
-                    text=rng.choice(JOURNAL_TEXTS[kind]),
-                    created_at=self._at(on),
+            self.rows.of(JournalEntry).append(
+                (
+                    entry_id,
+                    self.s.id,
+                    kind,
+                    on,  # occurred_on
+                    actor.id,
+                    actor.organisation_id,
+                    visibility,
+                    rng.choice(JOURNAL_TEXTS[kind]),  # text
+                    None,  # corrects
+                    self._at(on),  # created_at
                 )
             )
             payload = {
@@ -642,16 +761,17 @@ class Story:
                 return
             review_id = self.ids.take("review")
             following = on + dt.timedelta(days=self.cast.review_interval * 30)
-            self.rows.add(
-                Review(
-                    id=review_id,
-                    situation_id=self.s.id,
-                    held_on=on,
-                    decision=ReviewDecision.CONTINUE,
-                    next_review_on=following,
-                    recorded_by_id=actor.id,
-                    recorded_by_organisation_id=actor.organisation_id,
-                    recorded_at=self._at(on),
+            self.rows.of(Review).append(
+                (
+                    review_id,
+                    self.s.id,
+                    on,  # held_on
+                    ReviewDecision.CONTINUE,
+                    following,  # next_review_on
+                    actor.id,
+                    actor.organisation_id,
+                    self._at(on),  # recorded_at
+                    1,  # version
                 )
             )
             payload = {

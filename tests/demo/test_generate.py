@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,12 +16,14 @@ from django.test import Client
 from django.urls import reverse
 
 from etage.accounts.models import User
-from etage.demo.generate import SCALES, GenerationPlan, generate
+from etage.demo.generate import SCALES, WRITE_ORDER, GenerationPlan, generate, table_fields
+from etage.demo.generate_stories import COLUMNS, Story
 from etage.procedures.models import ProcedureEvent
 from etage.situations.choices import OPEN_STATUSES, Status
 from etage.situations.models import PathwayEvent, Situation
 from etage.situations.permissions import situations_visible_to
 from etage.situations.workflow import transition_for
+from etage.support.models import Review
 from etage.territories.models import Territory
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +151,30 @@ def test_command_refuses_a_database_with_situations_and_writes_nothing():
     with pytest.raises(CommandError, match="déjà"):
         call_command("etage_generate", scale="small", seed=9, today=TODAY)
     assert (Situation.objects.count(), User.objects.count(), PathwayEvent.objects.count()) == counts
+
+
+def test_rows_have_exactly_the_models_columns(monkeypatch):
+    # The stories write tuples, not model instances: a column missing from them (a field added
+    # to a model) must stop the generator, not leave the model's default unset.
+    for model in WRITE_ORDER:
+        assert table_fields(model)
+    table_fields.cache_clear()
+    monkeypatch.setitem(COLUMNS, Review, COLUMNS[Review][:-1])
+    with pytest.raises(ValueError, match="Review"):
+        table_fields(Review)
+    table_fields.cache_clear()
+
+
+def test_an_error_while_building_stops_the_run_and_its_thread(monkeypatch):
+    built = 0
+
+    def failing_build(self: Story) -> None:
+        nonlocal built
+        built += 1
+        if built > 50:
+            raise RuntimeError("story failed")
+
+    monkeypatch.setattr(Story, "build", failing_build)
+    with pytest.raises(RuntimeError, match="story failed"):
+        generate(TINY, seed=4, today=TODAY)
+    assert not any(t.name == "etage-generate-stories" for t in threading.enumerate())
