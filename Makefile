@@ -68,16 +68,17 @@ check-migrations: install-dev
 test: install-dev check-migrations
 	$(BIN)/pytest -n auto --dist loadfile -m "not browser" --ignore=tests/browser $(PYTEST_ARGS)
 
-# The guide's journeys (tests/browser/test_guide.py) take the guide's pictures: run by `make guide`.
+# Every journey, the persona journeys included (tests/browser/personas/, one file per person,
+# which also take the guide's pictures when `make guide` asks for them).
 test-browser: install-browser
-	$(BIN)/pytest -m browser tests/browser --ignore=tests/browser/test_guide.py $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
 
 # The French user guide's pictures: taken by the guide's journeys on the demo data (never by
 # hand), then checked against the pages that show them (tests/docs/test_guide.py).
 GUIDE_IMAGES := docs/guide/images
 guide: install-browser
 	rm -f $(GUIDE_IMAGES)/*.png
-	ETAGE_GUIDE_SHOTS=$(CURDIR)/$(GUIDE_IMAGES) $(BIN)/pytest -m browser tests/browser/test_guide.py $(PYTEST_ARGS)
+	ETAGE_GUIDE_SHOTS=$(CURDIR)/$(GUIDE_IMAGES) $(BIN)/pytest -m browser tests/browser/personas $(PYTEST_ARGS)
 	$(BIN)/pytest -q tests/docs/test_guide.py
 	@ls -1s $(GUIDE_IMAGES)
 	@du -sh $(GUIDE_IMAGES)

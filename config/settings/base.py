@@ -81,6 +81,8 @@ MIDDLEWARE = [
     # knows the cookie and the browser).
     "etage.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Without a session (expired), a refusal is a request to log in; for HTMX, of the page.
+    "etage.accounts.middleware.LoginRedirectMiddleware",
     "etage.accounts.middleware.SecondFactorMiddleware",
     # Reads of an archived situation need a stated reason (data-protection.md #12).
     "etage.situations.middleware.ArchiveReadMiddleware",

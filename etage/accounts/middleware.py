@@ -1,4 +1,5 @@
-"""Account middleware: the second factor, and the person's interface language.
+"""Account middleware: the login page for whoever has no session, the second factor, and the
+person's interface language.
 
 Until a person of a strong role has given their second factor, every page sends them to
 the enrolment page (no device yet) or the verification page (data-protection.md #9).
@@ -12,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from etage.accounts.services import has_confirmed_device, second_factor_required
 
@@ -30,6 +34,46 @@ OPEN_VIEWS = frozenset(
         "accounts:second_factor_verify",
     }
 )
+
+
+class LoginRedirectMiddleware:
+    """What a person without a session (it expired while the page stayed open) is answered.
+
+    - A refusal (403: a view that checks a role without ``login_required``, or a form whose
+      CSRF cookie the browser forgot) is a request to log in: the login page, with the page
+      asked for as ``next``. The API (token, no session) keeps its 401/403.
+    - An HTMX request sent to the login page would have it swapped into the fragment (the
+      browser follows the redirect silently): a login form inside a table. The whole page goes
+      there instead (``HX-Redirect``), with the page the person was on as ``next``
+      (``HX-Current-URL``; not the fragment's address, which may be a POST endpoint).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated or request.path.startswith("/api/"):
+            return response
+        if response.status_code == 403:
+            response = redirect_to_login(request.get_full_path())
+        if request.headers.get("HX-Request") != "true" or response.status_code not in (301, 302):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != login:
+            return response
+        target = login
+        current = request.headers.get("HX-Current-URL", "")
+        if url_has_allowed_host_and_scheme(
+            current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            parts = urlsplit(current)
+            page = parts.path + (f"?{parts.query}" if parts.query else "")
+            if parts.path and page != resolve_url("core:home"):
+                target += "?" + urlencode({REDIRECT_FIELD_NAME: page})
+        redirected = HttpResponse(status=204)
+        redirected["HX-Redirect"] = target
+        return redirected
 
 
 class SecondFactorMiddleware:

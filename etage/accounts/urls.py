@@ -5,13 +5,7 @@ from etage.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("second-facteur/activation/", views.second_factor_enrol, name="second_factor_enrol"),
     path("second-facteur/", views.second_factor_verify, name="second_factor_verify"),

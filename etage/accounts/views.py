@@ -1,5 +1,5 @@
-"""Second-factor pages (enrolment, verification), the interface language page and the lockout
-page of django-axes."""
+"""The login page, second-factor pages (enrolment, verification), the interface language page
+and the lockout page of django-axes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +34,21 @@ def _qr_svg(data: str) -> str:
     return svg.replace(
         "<svg ", '<svg role="img" aria-labelledby="qr-titre" class="qr-code" ', 1
     ).replace(">", f'><title id="qr-titre">{title}</title>', 1)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; when it was reached on the way to another page than the home page
+    (``next``), it says why: the person was not logged in, most often because their session
+    expired while idle."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        target = context.get(self.redirect_field_name) or ""
+        context["session_notice"] = bool(target) and target != resolve_url("core:home")
+        return context
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -8,7 +8,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -129,8 +129,19 @@ def audit_summary(records: list[AuditRecord]) -> list[str]:
     return lines
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist (``make test-browser`` runs two workers), each worker hands its
+    records to the controlling process, which prints the summary of the whole run."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["axe_audits"] = [asdict(record) for record in AUDITS]
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    AUDITS.extend(AuditRecord(**record) for record in node.workeroutput.get("axe_audits", []))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    # ``make test-browser`` runs the journeys in one process (no -n): the records are here.
     if not AUDITS:
         return
     terminalreporter.section("accessibilité")
@@ -211,7 +222,7 @@ def tab_to(page: Page, selector: str, *, max_tabs: int = 80, backwards: bool = F
 
 
 # Screenshots of the French user guide (docs/guide/), taken by the journeys of
-# tests/browser/test_guide.py on the demo data. ``make guide`` sets ETAGE_GUIDE_SHOTS.
+# tests/browser/personas/ on the demo data. ``make guide`` sets ETAGE_GUIDE_SHOTS.
 GUIDE_SHOTS_ENV = "ETAGE_GUIDE_SHOTS"
 GUIDE_VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 GUIDE_SHOT_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

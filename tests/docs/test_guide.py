@@ -1,6 +1,6 @@
 """The French user guide (docs/guide/) and its pictures: every picture a page shows exists,
 every picture in the directory is shown by a page, and every picture is one the guide's
-browser journeys take (tests/browser/test_guide.py, ``make guide``) — no hand-made image."""
+persona journeys take (tests/browser/personas/, ``make guide``) — no hand-made image."""
 
 from __future__ import annotations
 
@@ -11,7 +11,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "guide"
 IMAGES = GUIDE / "images"
-JOURNEYS = ROOT / "tests" / "browser" / "test_guide.py"
+#: One file per persona; each takes the pictures of its page of the guide.
+JOURNEYS = ROOT / "tests" / "browser" / "personas"
+PERSONA_FILES = {
+    "test_signalement.py",
+    "test_professionnel.py",
+    "test_coordination.py",
+    "test_recouvrement.py",
+    "test_pilotage.py",
+    "test_evaluation.py",
+    "test_dpd.py",
+    "test_admin.py",
+}
 PERSONA_PAGES = {
     "signalement.md",
     "professionnel.md",
@@ -40,8 +51,13 @@ def _shown() -> dict[str, list[str]]:
 
 
 def _taken() -> set[str]:
-    """The pictures the guide's journeys take: ``shot(page, "name", …)``."""
-    names = re.findall(r"\bshot\(\s*\w+,\s*\"([a-z0-9-]+)\"", JOURNEYS.read_text("utf-8"))
+    """The pictures the persona journeys take: ``shot(page, "name", …)``."""
+    names = [
+        name
+        for path in sorted(JOURNEYS.glob("test_*.py"))
+        for name in re.findall(r"\bshot\(\s*\w+,\s*\"([a-z0-9-]+)\"", path.read_text("utf-8"))
+    ]
+    assert len(names) == len(set(names)), "une capture porte le nom d'une autre"
     return {f"{name}.png" for name in names}
 
 
@@ -63,9 +79,15 @@ def test_every_picture_shown_exists_and_every_picture_is_shown() -> None:
     assert not unused, f"images montrées par aucune page du guide : {unused}"
 
 
-def test_every_picture_is_taken_by_the_guide_journeys() -> None:
+def test_there_is_one_journey_file_per_person() -> None:
+    assert {p.name for p in JOURNEYS.glob("test_*.py")} == PERSONA_FILES
+
+
+def test_every_picture_is_taken_by_the_persona_journeys() -> None:
     on_disk = {p.name for p in IMAGES.iterdir()}
-    assert on_disk == _taken(), "docs/guide/images ne correspond pas aux captures de test_guide.py"
+    assert on_disk == _taken(), (
+        "docs/guide/images ne correspond pas aux captures de tests/browser/personas/"
+    )
 
 
 def test_every_picture_has_a_description_and_is_a_screen_sized_png() -> None:
