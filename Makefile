@@ -70,8 +70,10 @@ test: install-dev check-migrations
 
 # Every journey, the persona journeys included (tests/browser/personas/, one file per person,
 # which also take the guide's pictures when `make guide` asks for them).
+# Two workers (one Chromium and one live server each), a file per worker at a time; the
+# axe-core summary gathers both workers' audits.
 test-browser: install-browser
-	$(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser -n 2 --dist loadfile tests/browser $(PYTEST_ARGS)
 
 # The French user guide's pictures: taken by the guide's journeys on the demo data (never by
 # hand), then checked against the pages that show them (tests/docs/test_guide.py).
