@@ -230,3 +230,28 @@ def test_other_roles_do_not_reach_the_tokens_in_the_back_office(
 ) -> None:
     response = client_for("t1-professionnel").get("/administration/api/apitoken/")
     assert response.status_code in {302, 403}
+
+
+@pytest.mark.django_db
+def test_the_token_expiry_is_one_labelled_input_and_a_typed_date_is_kept(
+    client_for: Callable[[str], Client],
+) -> None:
+    admin = client_for("t1-admin")
+    page = admin.get("/administration/api/apitoken/add/").content.decode()
+    # One input named by the field's label (the admin's split inputs had no label).
+    assert '<label for="id_expires_at"' in page
+    assert 'type="datetime-local"' in page
+    assert "id_expires_at_0" not in page
+    emh = Organisation.objects.get(code="EMH")
+    next_year = timezone.localdate().year + 1
+    admin.post(
+        "/administration/api/apitoken/add/",
+        {"organisation": emh.pk, "name": "SI EMH", "expires_at": f"{next_year}-03-31T18:00"},
+    )
+    expires_at = timezone.localtime(ApiToken.objects.get().expires_at)
+    assert (expires_at.year, expires_at.month, expires_at.day, expires_at.hour) == (
+        next_year,
+        3,
+        31,
+        18,
+    )
