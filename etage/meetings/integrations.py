@@ -41,8 +41,9 @@ def situations_with_deadline_between(
         return []
     from etage.procedures.batch import upcoming_deadlines
 
-    # Three queries for the whole pool (procedures.batch), whatever its size. Items already past
-    # or met are never "upcoming", so ``start`` before today changes nothing.
+    # Four queries for the whole pool (procedures.batch), three more per 10,000 situations.
+    # Items already past or met are never "upcoming", so ``start`` before today changes
+    # nothing.
     found = upcoming_deadlines(situations, today=today, horizon_days=(end - today).days)
     return list(dict.fromkeys(d.situation.pk for d in found if start <= d.item.due_on))
 

@@ -1,7 +1,7 @@
 """Procedure deadlines of many situations at once — for "My work", the meeting agenda and the
-scheduled notifications — in three queries whatever their number (events and balances
-through the caller's scope, then the situations that have some; one more per 10,000 of
-those), then the pure rules of
+scheduled notifications — in four queries whatever their number (the keys of the caller's
+situations, their events and balances, then the situations that have some; three more per
+10,000 situations), then the pure rules of
 :mod:`etage.procedures.deadlines`, situation by situation in memory.
 
 Events and balances are read as columns, not model instances: a coordinator of a
@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -45,11 +44,11 @@ class SituationDeadline:
     item: deadlines.Item
 
 
-def _facts(ids: QuerySet[Situation, Any]) -> dict[int, list[deadlines.Fact]]:
+def _facts(ids: list[int]) -> dict[int, list[deadlines.Fact]]:
     """Each situation's effective facts, oldest first: neither corrected by a later event nor
     void (as :func:`~etage.procedures.selectors.effective_events`)."""
     rows = (
-        ProcedureEvent.objects.filter(situation__in=ids, track__in=MILESTONE_TRACKS)
+        ProcedureEvent.objects.filter(situation_id__in=ids, track__in=MILESTONE_TRACKS)
         .order_by("occurred_on", "id")
         .values_list(
             "situation_id", "id", "corrects_id", "is_void", "kind", "occurred_on", "details"
@@ -71,11 +70,11 @@ def _facts(ids: QuerySet[Situation, Any]) -> dict[int, list[deadlines.Fact]]:
     }
 
 
-def _balances(ids: QuerySet[Situation, Any]) -> dict[int, list[deadlines.Balance]]:
+def _balances(ids: list[int]) -> dict[int, list[deadlines.Balance]]:
     """One balance per date and situation, the last one recorded for it (as
     :func:`~etage.procedures.selectors.latest_balances`), oldest first."""
     rows = (
-        ArrearsBalance.objects.filter(situation__in=ids)
+        ArrearsBalance.objects.filter(situation_id__in=ids)
         .order_by("situation_id", "on", "recorded_at", "id")
         .values_list("situation_id", "on", "amount", "monthly_rent")
     )
@@ -98,15 +97,21 @@ def upcoming_deadlines(
 ) -> list[SituationDeadline]:
     """The deadlines and earliest-possible dates of ``situations`` still ahead and not met,
     due from ``today`` to ``today + horizon_days`` (default: the rules' "soon", 30 days),
-    soonest first. Three queries (one more per 10,000 situations with procedure facts)."""
+    soonest first. Four queries (three more per 10,000 situations)."""
     rules = rules or rules_from_settings()
     horizon = rules.soon_days if horizon_days is None else horizon_days
     end = today + dt.timedelta(days=horizon)
-    # No "has a procedure fact" filter on the situations: PostgreSQL turns that OR of two
-    # EXISTS into a scan of both whole tables. The facts are read through the scope (an index
-    # on the situation), and only the situations that have some are read further.
-    ids = situations.order_by().values("pk")
-    facts, balances = _facts(ids), _balances(ids)
+    # The situations' keys first, then their facts by key, a chunk at a time: PostgreSQL
+    # cannot tell how few situations a person's scope holds (an OR of EXISTS), so a subquery
+    # made it read every procedure event of the country; a list of keys goes through the
+    # index on the situation. No "has a procedure fact" filter either: that OR of two EXISTS
+    # scanned both whole tables.
+    keys = list(situations.order_by().values_list("pk", flat=True))
+    facts: dict[int, list[deadlines.Fact]] = {}
+    balances: dict[int, list[deadlines.Balance]] = {}
+    for chunk in _chunks(keys):
+        facts.update(_facts(chunk))
+        balances.update(_balances(chunk))
     with_facts = sorted(set(facts) | set(balances))
     found: list[SituationDeadline] = []
     for chunk in _chunks(with_facts):

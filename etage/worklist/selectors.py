@@ -3,8 +3,8 @@
 Each kind of work is one filter of the situation list; its count is the total of that list
 (``search_situations`` → ``situations_visible_to``) and links to it. Rows show what to do
 with the reference, never the household's name: the page is a to-do list, the situation page
-is one click away. A fixed number of queries whatever the volume (two per kind of work, three
-for the procedure deadlines).
+is one click away. A fixed number of queries whatever the volume (two per kind of work, four
+for the procedure deadlines, three more per 10,000 situations in the person's scope).
 """
 
 from __future__ import annotations
