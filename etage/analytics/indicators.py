@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,6 +35,9 @@ from etage.analytics.catalogue import (
     Indicator,
 )
 from etage.analytics.schema import SITUATIONS
+
+#: Indicator values written per INSERT (and held as model instances at once).
+STORE_BATCH = 2000
 
 
 class IndicatorRow(NamedTuple):
@@ -452,7 +456,7 @@ def store_indicators(
             IndicatorValue.objects.filter(
                 code=code, period__in=[p for c, p in replaced if c == code]
             ).delete()
-        values = [
+        values = (
             IndicatorValue(
                 code=row.code,
                 period=row.period,
@@ -466,9 +470,14 @@ def store_indicators(
             )
             for pair in replaced
             for row in grouped[pair]
-        ]
-        IndicatorValue.objects.bulk_create(values, batch_size=2000)
-    return StoreReport(written=len(values), kept_final=len(kept))
+        )
+        # A batch of instances at a time: at national scale the rows are millions, and their
+        # instances all at once took gigabytes on top of the rows themselves.
+        written = 0
+        while batch := list(islice(values, STORE_BATCH)):
+            IndicatorValue.objects.bulk_create(batch)
+            written += len(batch)
+    return StoreReport(written=written, kept_final=len(kept))
 
 
 def refresh_indicators(directory: Path | None = None) -> tuple[int, int, int]:
