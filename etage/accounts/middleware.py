@@ -36,6 +36,14 @@ OPEN_VIEWS = frozenset(
 )
 
 
+def _whole_page_to(target: str) -> HttpResponse:
+    """The answer to an HTMX request that must take the whole page elsewhere: nothing to
+    swap, and HTMX follows ``HX-Redirect`` with a full page load."""
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = target
+    return response
+
+
 class LoginRedirectMiddleware:
     """What a person without a session (it expired while the page stayed open) is answered.
 
@@ -71,9 +79,7 @@ class LoginRedirectMiddleware:
             page = parts.path + (f"?{parts.query}" if parts.query else "")
             if parts.path and page != resolve_url("core:home"):
                 target += "?" + urlencode({REDIRECT_FIELD_NAME: page})
-        redirected = HttpResponse(status=204)
-        redirected["HX-Redirect"] = target
-        return redirected
+        return _whole_page_to(target)
 
 
 class SecondFactorMiddleware:
@@ -97,9 +103,7 @@ class SecondFactorMiddleware:
             target = reverse(name)
             if request.headers.get("HX-Request") == "true":
                 # A fragment: the whole page goes to the second-factor page.
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = target
-                return response
+                return _whole_page_to(target)
             if request.method == "GET" and request.path != reverse("core:home"):
                 target += "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)

@@ -19,14 +19,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
 from django.db.models import QuerySet
 
 from etage.procedures import deadlines
 from etage.procedures.models import ArrearsBalance, ProcedureEvent
 from etage.procedures.permissions import readable_tracks
-from etage.procedures.selectors import fact_from, rules_from_settings
+from etage.procedures.selectors import (
+    effective_events,
+    fact_from,
+    latest_balances,
+    rules_from_settings,
+)
 from etage.situations.models import Situation
 from etage.situations.permissions_matrix import Action
 
@@ -44,44 +52,61 @@ class SituationDeadline:
     item: deadlines.Item
 
 
+class _EventRow(NamedTuple):
+    situation_id: int
+    pk: int
+    corrects_id: int | None
+    is_void: bool
+    kind: str
+    occurred_on: dt.date
+    details: dict[str, Any] | None
+
+
+class _BalanceRow(NamedTuple):
+    situation_id: int
+    pk: int
+    on: dt.date
+    recorded_at: dt.datetime
+    amount: Decimal
+    monthly_rent: Decimal | None
+
+
+_RowT = TypeVar("_RowT", _EventRow, _BalanceRow)
+
+
+def _by_situation(rows: Iterable[_RowT]) -> dict[int, list[_RowT]]:
+    grouped: dict[int, list[_RowT]] = defaultdict(list)
+    for row in rows:
+        grouped[row.situation_id].append(row)
+    return grouped
+
+
 def _facts(ids: list[int]) -> dict[int, list[deadlines.Fact]]:
-    """Each situation's effective facts, oldest first: neither corrected by a later event nor
-    void (as :func:`~etage.procedures.selectors.effective_events`)."""
+    """Each situation's effective facts, oldest first (the same corrections rule as the
+    situation page: :func:`~etage.procedures.selectors.effective_events`)."""
     rows = (
         ProcedureEvent.objects.filter(situation_id__in=ids, track__in=MILESTONE_TRACKS)
         .order_by("occurred_on", "id")
-        .values_list(
-            "situation_id", "id", "corrects_id", "is_void", "kind", "occurred_on", "details"
-        )
+        .values_list(*_EventRow._fields)
     )
-    by_situation: dict[int, list[tuple]] = defaultdict(list)
-    corrected: set[int] = set()
-    for row in rows:
-        by_situation[row[0]].append(row)
-        if row[2] is not None:
-            corrected.add(row[2])
     return {
         situation_id: [
-            fact_from(kind, on, details)
-            for _s, pk, _c, is_void, kind, on, details in events
-            if pk not in corrected and not is_void
+            fact_from(e.kind, e.occurred_on, e.details) for e in effective_events(events)
         ]
-        for situation_id, events in by_situation.items()
+        for situation_id, events in _by_situation(_EventRow(*row) for row in rows).items()
     }
 
 
 def _balances(ids: list[int]) -> dict[int, list[deadlines.Balance]]:
-    """One balance per date and situation, the last one recorded for it (as
-    :func:`~etage.procedures.selectors.latest_balances`), oldest first."""
-    rows = (
-        ArrearsBalance.objects.filter(situation_id__in=ids)
-        .order_by("situation_id", "on", "recorded_at", "id")
-        .values_list("situation_id", "on", "amount", "monthly_rent")
-    )
-    by_date: dict[int, dict[dt.date, deadlines.Balance]] = defaultdict(dict)
-    for situation_id, on, amount, monthly_rent in rows:
-        by_date[situation_id][on] = deadlines.Balance(on, amount, monthly_rent)
-    return {situation_id: list(days.values()) for situation_id, days in by_date.items()}
+    """One balance per date and situation, the last one recorded for it (the situation page's
+    rule: :func:`~etage.procedures.selectors.latest_balances`), oldest first."""
+    rows = ArrearsBalance.objects.filter(situation_id__in=ids).values_list(*_BalanceRow._fields)
+    return {
+        situation_id: [
+            deadlines.Balance(b.on, b.amount, b.monthly_rent) for b in latest_balances(balances)
+        ]
+        for situation_id, balances in _by_situation(_BalanceRow(*row) for row in rows).items()
+    }
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -70,7 +70,33 @@ def rules_from_settings(overrides: Mapping[str, Any] | None = None) -> deadlines
 # --- Events as they stand after corrections ----------------------------------------------
 
 
-def effective_events(events: Iterable[ProcedureEvent]) -> list[ProcedureEvent]:
+class Correctable(Protocol):
+    """What :func:`effective_events` reads: an event instance, or the batch's column row."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def corrects_id(self) -> int | None: ...
+    @property
+    def is_void(self) -> bool: ...
+
+
+class Recorded(Protocol):
+    """What :func:`latest_balances` reads: a balance instance, or the batch's column row."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def on(self) -> dt.date: ...
+    @property
+    def recorded_at(self) -> dt.datetime: ...
+
+
+EventT = TypeVar("EventT", bound=Correctable)
+BalanceT = TypeVar("BalanceT", bound=Recorded)
+
+
+def effective_events(events: Iterable[EventT]) -> list[EventT]:
     """The events that count: neither corrected by a later one nor void. ``events`` must hold
     every event of the situation (a correction and what it corrects)."""
     events = list(events)
@@ -90,7 +116,7 @@ def fact_of(event: ProcedureEvent) -> deadlines.Fact:
 
 
 def fact_from(kind: str, occurred_on: dt.date, details: Mapping[str, Any] | None) -> deadlines.Fact:
-    """The fact an event's columns state (the batch reads them as tuples, not instances)."""
+    """The fact an event's columns state (the batch reads them as rows, not instances)."""
     d = details or {}
     months = d.get("months")
     return deadlines.Fact(
@@ -104,9 +130,9 @@ def fact_from(kind: str, occurred_on: dt.date, details: Mapping[str, Any] | None
     )
 
 
-def latest_balances(balances: Iterable[ArrearsBalance]) -> list[ArrearsBalance]:
+def latest_balances(balances: Iterable[BalanceT]) -> list[BalanceT]:
     """One balance per date: the last one recorded for it."""
-    by_date: dict[dt.date, ArrearsBalance] = {}
+    by_date: dict[dt.date, BalanceT] = {}
     for balance in sorted(balances, key=lambda b: (b.on, b.recorded_at, b.pk)):
         by_date[balance.on] = balance
     return [by_date[day] for day in sorted(by_date)]
