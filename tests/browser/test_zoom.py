@@ -6,6 +6,7 @@ page heading and the buttons in full. Every page is audited with axe-core at tha
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -56,6 +57,7 @@ def zoomed(browser: Browser, live_server: Any) -> Any:
 
 
 def assert_no_loss(page: Page) -> None:
+    page.wait_for_load_state("load")
     layout = page.evaluate(_OVERFLOW)
     assert layout["scroll"] <= layout["inner"] + 1, (
         f"défilement horizontal sur {page.url}: {layout}"
@@ -145,4 +147,6 @@ def test_a_situation_and_a_meeting_at_200_percent(
     expect(page.get_by_test_id("agenda-item").first).to_be_visible()
     assert_no_loss(page)
     page.get_by_test_id("agenda").get_by_role("link", name="Enregistrer la décision").click()
+    # The click starts a navigation: measure the decision page, not the document being left.
+    page.wait_for_url(re.compile(r"/decision/$"))
     assert_no_loss(page)
