@@ -126,11 +126,11 @@ bench-simulation: install
 # BENCH_IMPORT_LINES the arrears extract.
 BENCH_SCALE ?= small
 BENCH_IMPORT_LINES ?= 100000
+# The last line gives the wall time of each step and of the whole run (benchmarks/all.py).
+BENCH_PM4PY_SIZES ?=
 bench: install-bench
-	$(PY) benchmarks/import_arrears.py --lines $(BENCH_IMPORT_LINES)
-	$(PY) benchmarks/analytics/run.py --scale $(BENCH_SCALE)
-	$(PY) benchmarks/web.py --scale $(BENCH_SCALE)
-	$(PY) benchmarks/simulation.py
+	$(PY) benchmarks/all.py --scale $(BENCH_SCALE) --import-lines $(BENCH_IMPORT_LINES) \
+	  $(if $(BENCH_PM4PY_SIZES),--pm4py-sizes $(BENCH_PM4PY_SIZES))
 
 format: install-dev
 	$(BIN)/ruff format .

@@ -103,13 +103,17 @@ def child_setup(scale: str, seed: int) -> dict[str, Any]:
     from etage.situations.models import PathwayEvent, Situation
     from etage.situations.permissions import situations_visible_to
 
+    # What preparing the data cost, when this run had to (0 when the database had them).
+    prepared = {"generate_seconds": 0.0, "snapshot_seconds": 0.0, "indicators_seconds": 0.0}
     call_command("migrate", interactive=False, verbosity=0)
     if not Situation.objects.exists():
+        begun = time.monotonic()
         if "etage_generate" in get_commands():
             call_command("etage_generate", scale=scale, seed=seed)
         else:
             sys.stderr.write("etage_generate absent: the demo data fill the database.\n")
             call_command("etage_demo", seed=seed)
+        prepared["generate_seconds"] = round(time.monotonic() - begun, 1)
     data = "generated" if "etage_generate" in get_commands() else "demo"
     from etage.analytics.models import IndicatorValue
 
@@ -118,7 +122,9 @@ def child_setup(scale: str, seed: int) -> dict[str, Any]:
         # computed from it, as the nightly commands leave them in production.
         from etage.demo.analytics import demo_build_analytics
 
-        demo_build_analytics()
+        built = demo_build_analytics()
+        prepared["snapshot_seconds"] = built.snapshot_seconds
+        prepared["indicators_seconds"] = built.indicators_seconds
     # Rows written in bulk a moment ago are unknown to the planner until its statistics are
     # refreshed (autovacuum comes minutes later): measure on the plans of the real volumes.
     from django.db import connection
@@ -167,6 +173,7 @@ def child_setup(scale: str, seed: int) -> dict[str, Any]:
         "situations": Situation.objects.count(),
         "pathway_events": PathwayEvent.objects.count(),
         "users": User.objects.count(),
+        **prepared,
     }
 
 
@@ -373,6 +380,20 @@ def main() -> None:
         "ETAGE_PSEUDONYM_KEY": secrets.token_urlsafe(48),
         "ETAGE_BENCHMARK_REFERENCE": "true",
     }
+    print(
+        json.dumps(
+            {
+                "measure": "web_data",
+                "data": setup["data"],
+                "situations": setup["situations"],
+                "pathway_events": setup["pathway_events"],
+                "users_in_database": setup["users"],
+                "indicator_values": setup["indicator_values"],
+                **{k: v for k, v in setup.items() if k.endswith("_seconds")},
+            }
+        ),
+        flush=True,
+    )
     pages = _pages(setup["situation_id"])
     unique = sorted({(persona, path) for _page, persona, path in pages})
     prepared = _run_child(

@@ -3,6 +3,7 @@ the indicators computed from it, so that every persona's dashboard has figures."
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +23,9 @@ DEMO_SOURCE = "Démonstration : montant fictif, à remplacer par le budget voté
 class DemoAnalytics:
     situations: int
     figures: int
+    #: Wall time of each step (the web benchmark reports them at national scale).
+    snapshot_seconds: float = 0.0
+    indicators_seconds: float = 0.0
 
 
 def demo_cost_parameters(years: range) -> None:
@@ -38,8 +42,16 @@ def demo_cost_parameters(years: range) -> None:
 def demo_build_analytics() -> DemoAnalytics:
     from etage.analytics.indicators import refresh_indicators
 
+    begun = time.monotonic()
     demo_cost_parameters(range(2019, 2027))
     # Rebuilt whole: the demo history may have been regenerated since the last snapshot.
     report = write_snapshot(full=True)
+    snapshot_seconds = time.monotonic() - begun
+    begun = time.monotonic()
     computed, _written, _kept = refresh_indicators()
-    return DemoAnalytics(situations=report.situations, figures=computed)
+    return DemoAnalytics(
+        situations=report.situations,
+        figures=computed,
+        snapshot_seconds=round(snapshot_seconds, 1),
+        indicators_seconds=round(time.monotonic() - begun, 1),
+    )
