@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from django.utils.translation import gettext as _
 
@@ -154,8 +154,9 @@ def _csv(path: Path, encoding: str) -> Iterator[Row]:
                     % {"line": reader.line_num, "max": MAX_COLUMNS},
                     line=reader.line_num,
                 )
-            if any(cell.strip() for cell in cells):
-                yield reader.line_num, list(cells)
+            # A blank line is skipped. (The reader makes a new list per line: no copy.)
+            if "".join(cells).strip():
+                yield reader.line_num, cast(list[object], cells)
 
 
 def _xlsx(path: Path) -> Iterator[Row]:

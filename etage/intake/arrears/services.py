@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -50,6 +51,9 @@ logger = logging.getLogger(__name__)
 
 #: Lines written (and looked up) per statement.
 WRITE_BATCH = 1000
+#: On PostgreSQL, new lines are written with COPY rather than ``bulk_create`` (the same
+#: stored values; a test switches it off to compare both).
+COPY_NEW_LINES = True
 #: The progress shown on the import page is updated every so many lines.
 PROGRESS_EVERY = 2000
 #: Who may import for their own landlord from the page (administrators use the command).
@@ -342,7 +346,7 @@ def _run(batch: ArrearsImport, lines: Callable[[Checker], Iterator[CleanLine]]) 
                 lines_read=batch.lines_read, lines_total=batch.lines_total
             )
             if batch.dry_run:
-                counts = _write(batch, lines(Checker(lookups=checker.lookups)), dry_run=True)
+                counts = _write_checked(batch, lines, checker, dry_run=True)
                 _set_counts(batch, counts)
                 _finish(batch, ImportStatus.CHECKED, [])
                 return
@@ -350,7 +354,7 @@ def _run(batch: ArrearsImport, lines: Callable[[Checker], Iterator[CleanLine]]) 
                 # One import at a time per landlord: a second one waits here, then sees the
                 # lines the first wrote (no lost update, no duplicate key).
                 Organisation.objects.select_for_update().filter(pk=batch.landlord_id).first()
-                counts = _write(batch, lines(Checker(lookups=checker.lookups)), dry_run=False)
+                counts = _write_checked(batch, lines, checker, dry_run=False)
                 _set_counts(batch, counts)
                 _finish(batch, ImportStatus.DONE, [])
                 for step in settings.ETAGE_POST_IMPORT_STEPS:
@@ -366,6 +370,24 @@ def _run(batch: ArrearsImport, lines: Callable[[Checker], Iterator[CleanLine]]) 
         _finish(batch, ImportStatus.FAILED, [LineError(None, "", message)])
 
 
+def _write_checked(
+    batch: ArrearsImport,
+    lines: Callable[[Checker], Iterator[CleanLine]],
+    checked: Checker,
+    *,
+    dry_run: bool,
+) -> _Counts:
+    """Pass 2: read the lines again and write them. The file is the one pass 1 checked (the
+    stored upload, or the command's file); should it have changed in between, pass 2 would
+    not meet the same lines without error: the import then fails, and inside the transaction
+    nothing it wrote stays."""
+    again = Checker(lookups=checked.lookups)
+    counts = _write(batch, lines(again), dry_run=dry_run)
+    if again.error_count or again.lines != checked.lines:
+        raise RuntimeError(f"arrears import {batch.pk}: the lines changed after the check")
+    return counts
+
+
 def _set_counts(batch: ArrearsImport, counts: _Counts) -> None:
     batch.lines_created, batch.lines_updated = counts.created, counts.updated
     batch.lines_unchanged = counts.unchanged
@@ -375,40 +397,131 @@ def _write(batch: ArrearsImport, lines: Iterator[CleanLine], *, dry_run: bool) -
     """Compare each chunk of lines with what is stored under the same keys: new keys are
     created, a different content is a correction, the same content is left alone."""
     counts = _Counts()
+    copy = not dry_run and COPY_NEW_LINES and connection.vendor == "postgresql"
     while chunk := list(islice(lines, WRITE_BATCH)):
-        existing = {
-            (ref, on): (pk, content_hash)
-            for pk, ref, on, content_hash in ArrearsLine.objects.filter(
-                landlord_id=batch.landlord_id,
-                lease_reference__in={line.lease_reference for line in chunk},
-                balance_on__in={line.balance_on for line in chunk},
-            ).values_list("pk", "lease_reference", "balance_on", "content_hash")
-        }
-        new: list[ArrearsLine] = []
+        existing = _stored(batch.landlord_id, chunk)
+        new: list[tuple[CleanLine, str]] = []
         changed: list[ArrearsLine] = []
         for line in chunk:
             content_hash = line.content_hash()
             known = existing.get(line.key)
-            if known is not None and known[1] == content_hash:
+            if known is None:
+                new.append((line, content_hash))
+            elif known[1] == content_hash:
                 counts.unchanged += 1
-                continue
-            row = ArrearsLine(
-                pk=known[0] if known else None,
-                landlord_id=batch.landlord_id,
-                lease_reference=line.lease_reference,
-                balance_on=line.balance_on,
-                content_hash=content_hash,
-                first_import=batch,
-                last_import=batch,
-                **{name: getattr(line, name) for name in _VALUE_FIELDS},
-            )
-            (changed if known else new).append(row)
+            else:
+                changed.append(_model_line(batch, line, content_hash, pk=known[0]))
         counts.created += len(new)
         counts.updated += len(changed)
-        if not dry_run:
-            ArrearsLine.objects.bulk_create(new, batch_size=WRITE_BATCH)
-            if changed:
-                ArrearsLine.objects.bulk_update(
-                    changed, [*_VALUE_FIELDS, "content_hash", "last_import"], batch_size=200
-                )
+        if dry_run:
+            continue
+        if copy:
+            _copy_new(batch, new)
+        else:
+            ArrearsLine.objects.bulk_create(
+                [_model_line(batch, line, content_hash) for line, content_hash in new],
+                batch_size=WRITE_BATCH,
+            )
+        if changed:
+            ArrearsLine.objects.bulk_update(
+                changed, [*_VALUE_FIELDS, "content_hash", "last_import"], batch_size=200
+            )
     return counts
+
+
+def _stored(landlord_id: int, chunk: list[CleanLine]) -> dict[tuple[str, dt.date], tuple[int, str]]:
+    """(lease reference, balance date) -> (id, content hash) of the stored lines under a
+    chunk's keys."""
+    rows: Iterable[tuple[int, str, dt.date, str]]
+    if connection.vendor == "postgresql":
+        # One probe of the natural-key index per key, whatever the planner's statistics say:
+        # they are stale in the middle of a large import (the lines written so far are not
+        # counted), and the plain ``IN`` query then scans all the landlord's lines, chunk
+        # after chunk.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.id, s.lease_reference, s.balance_on, s.content_hash "  # noqa: S608
+                "FROM unnest(%s::text[], %s::date[]) AS k (lease_reference, balance_on) "
+                "CROSS JOIN LATERAL (SELECT id, lease_reference, balance_on, content_hash "
+                f"FROM {connection.ops.quote_name(ArrearsLine._meta.db_table)} "
+                "WHERE landlord_id = %s AND lease_reference = k.lease_reference "
+                "AND balance_on = k.balance_on LIMIT 1) AS s",
+                [
+                    [line.lease_reference for line in chunk],
+                    [line.balance_on for line in chunk],
+                    landlord_id,
+                ],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = ArrearsLine.objects.filter(
+            landlord_id=landlord_id,
+            lease_reference__in={line.lease_reference for line in chunk},
+            balance_on__in={line.balance_on for line in chunk},
+        ).values_list("pk", "lease_reference", "balance_on", "content_hash")
+    return {(ref, on): (pk, content_hash) for pk, ref, on, content_hash in rows}
+
+
+def _model_line(
+    batch: ArrearsImport, line: CleanLine, content_hash: str, *, pk: int | None = None
+) -> ArrearsLine:
+    return ArrearsLine(
+        pk=pk,
+        landlord_id=batch.landlord_id,
+        lease_reference=line.lease_reference,
+        balance_on=line.balance_on,
+        content_hash=content_hash,
+        first_import=batch,
+        last_import=batch,
+        **{name: getattr(line, name) for name in _VALUE_FIELDS},
+    )
+
+
+#: The columns of ArrearsLine an import fills from a line: the fields of CleanLine, in its
+#: order (COPY writes a clean line as it is, between the landlord and the content hash).
+_LINE_ATTRIBUTES: tuple[str, ...] = CleanLine._fields
+assert set(_LINE_ATTRIBUTES) == {"lease_reference", "balance_on", *_VALUE_FIELDS}
+
+
+def _copy_columns() -> tuple[list[str], tuple[object, ...]]:
+    """The COPY column list, and the values of the columns the import does not fill (the
+    model's defaults, as ``bulk_create`` would store them). Derived from the model so that a
+    field added later is not silently left out."""
+    filled = {"landlord_id", *_LINE_ATTRIBUTES, "content_hash", "first_import_id", "last_import_id"}
+    columns = [
+        "landlord_id",
+        *_LINE_ATTRIBUTES,
+        "content_hash",
+        "first_import_id",
+        "last_import_id",
+    ]
+    defaults: list[object] = []
+    for model_field in ArrearsLine._meta.concrete_fields:
+        if model_field.primary_key or model_field.attname in filled:
+            continue
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            # A value computed per row by pre_save: COPY would need it too.
+            raise ImproperlyConfigured(f"COPY does not fill {model_field.attname}")
+        columns.append(model_field.attname)
+        defaults.append(model_field.get_db_prep_save(model_field.get_default(), connection))
+    by_attname = {f.attname: str(f.column) for f in ArrearsLine._meta.concrete_fields}
+    return [by_attname[name] for name in columns], tuple(defaults)
+
+
+def _copy_new(batch: ArrearsImport, new: list[tuple[CleanLine, str]]) -> None:
+    """PostgreSQL: the new lines of a chunk through one COPY, in the import's transaction —
+    several times faster than the INSERT of ``bulk_create``, and the same stored values
+    (tests/intake/imports/test_services.py compares them)."""
+    if not new:
+        return
+    columns, defaults = _copy_columns()
+    quote = connection.ops.quote_name
+    statement = (
+        f"COPY {quote(ArrearsLine._meta.db_table)} "
+        f"({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    )
+    landlord_id, batch_id = batch.landlord_id, batch.pk
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        write_row = copy.write_row
+        for line, content_hash in new:
+            write_row((landlord_id, *line, content_hash, batch_id, batch_id, *defaults))

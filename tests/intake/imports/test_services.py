@@ -203,3 +203,66 @@ def test_only_a_landlord_imports(demo_reference, tmp_path):
         _import(
             Organisation.objects.get(code="CCAS-VEN"), write_csv(tmp_path / "a.csv", sample_rows(1))
         )
+
+
+def _stored_values():
+    """Every column of every stored line but the id, the imports named by their position."""
+    from etage.intake.models import ArrearsLine as Line
+
+    names = [f.attname for f in Line._meta.concrete_fields if not f.primary_key]
+    imports = list(ArrearsImport.objects.order_by("pk").values_list("pk", flat=True))
+    rows = []
+    for row in Line.objects.order_by("lease_reference").values(*names):
+        row["first_import_id"] = imports.index(row["first_import_id"])
+        row["last_import_id"] = imports.index(row["last_import_id"])
+        rows.append(row)
+    return rows
+
+
+def test_lines_written_with_copy_read_back_as_bulk_create_writes_them(
+    landlord, tmp_path, monkeypatch
+):
+    from django.db import connection
+
+    from etage.intake.arrears import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is the PostgreSQL path; elsewhere bulk_create is the only one")
+    rows = sample_rows(4)
+    rows[0][2] = "Mme Éléonore  Fictive-Bénard"
+    rows[1][7], rows[1][6] = "", "1000,00"  # months computed from balance ÷ rent
+    rows[2][8:11] = ["", "Relance de paiement", "01/10/2026"]
+    rows[3][6], rows[3][7] = "-35,50", "0"
+    path = write_csv(tmp_path / "a.csv", rows)
+    by_copy = _import(landlord, path)
+    assert by_copy.status == ImportStatus.DONE, by_copy.errors
+    copied = _stored_values()
+    ArrearsLine.objects.all().delete()
+    ArrearsImport.objects.all().delete()
+    monkeypatch.setattr(services, "COPY_NEW_LINES", False)
+    by_orm = _import(landlord, path)
+    assert by_orm.status == ImportStatus.DONE, by_orm.errors
+    assert copied == _stored_values()
+    assert len(copied) == 4
+    assert copied[1]["months_in_arrears"] == Decimal("2.5")
+
+
+def test_a_file_that_changes_between_the_check_and_the_writing_fails_whole(
+    landlord, tmp_path, monkeypatch
+):
+    from etage.intake.arrears import reading, services
+
+    path = write_csv(tmp_path / "a.csv", sample_rows(3))
+    real_read_rows = reading.read_rows
+    reads = []
+
+    def read_rows(*args, **kwargs):
+        reads.append(1)
+        if len(reads) == 2:  # the writing pass: someone rewrote the file meanwhile
+            write_csv(path, [*sample_rows(3), line(lease="LMH-X", balance="beaucoup")])
+        return real_read_rows(*args, **kwargs)
+
+    monkeypatch.setattr(services.reading, "read_rows", read_rows)
+    batch = _import(landlord, path)
+    assert batch.status == ImportStatus.FAILED
+    assert ArrearsLine.objects.count() == 0

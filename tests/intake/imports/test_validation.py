@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etage.intake.arrears import format as fmt
@@ -215,3 +215,111 @@ def test_records_with_unknown_fields_are_refused():
     list(record_lines([{**values(), "nir": "x"}], checker=checker))
     assert checker.error_count == 1
     assert checker.errors[0].column == "nir"
+
+
+# The quick path (Checker.line) must accept exactly the lines check_line accepts, with the
+# same clean values; whatever it does not accept, check_line checks again.
+
+#: Cells that pass or fail one check or another (text, as a CSV gives them).
+TRICKY_TEXTS = [
+    "",
+    " ",
+    "  31/10/2026 ",
+    "2026-10-31",
+    "31/10/2099",
+    "01/01/1999",
+    "01/11/2026",
+    "20/11/2026",
+    "32/01/2026",
+    "400",
+    "400,5",
+    " 1\u00a0200,00 € ",
+    "-35,50",
+    "+12",
+    "=1+1",
+    "@x",
+    "\t12",
+    "0",
+    "0,00",
+    "99999,99",
+    "100000",
+    "2,5",
+    "3",
+    "12",
+    "200",
+    "69259",
+    "VÉNISSIEUX",
+    "Saint X",
+    "Bron ",
+    "reminder",
+    "Relance de paiement",
+    "01/10/2026",
+    "Mme  Exemple\u00a0Léonie",
+    "2 84 05 69 123 456 78",
+    "184056912345678",
+    "L" * 41,
+    "N" * 251,
+    "100000000",
+    "2,55",
+    "x" * 1001,
+]
+_TRICKY = st.one_of(
+    st.sampled_from(TRICKY_TEXTS),
+    st.text(max_size=12),
+    st.none(),
+    st.integers(min_value=-5, max_value=70000),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-10, max_value=2000),
+    st.just(dt.date(2026, 9, 1)),
+)
+
+
+def _same_line(a: object, b: object) -> bool:
+    # repr tells Decimal("3.00") from Decimal("3.0") (== does not).
+    return [repr(x) for x in a] == [repr(x) for x in b]  # type: ignore[attr-defined]
+
+
+def _agree(line: dict[str, object]) -> None:
+    checker = Checker(lookups=LOOKUPS)
+    quick = checker.line(line, line=2, labels=LABELS)
+    clean, errors = check_line(line, line=2, labels=LABELS, lookups=LOOKUPS)
+    assert (quick is None) == (clean is None)
+    if clean is not None:
+        assert _same_line(quick, clean)
+    else:
+        assert [(e.column, e.message) for e in checker.errors] == [
+            (e.column, e.message) for e in errors
+        ]
+
+
+@pytest.mark.parametrize("field", fmt.FIELD_NAMES)
+def test_the_quick_path_accepts_what_check_line_accepts_and_nothing_else(field):
+    for text in TRICKY_TEXTS:
+        _agree(values(**{field: text}))
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.sampled_from(fmt.FIELD_NAMES), _TRICKY, max_size=4))
+def test_the_quick_path_agrees_with_check_line_on_any_cells(overrides):
+    _agree(values(**overrides))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"months_in_arrears": "", "balance": "1000"},
+        {"balance": "-35,50", "months_in_arrears": "0"},
+        {"procedure_stage": "Relance de paiement", "procedure_on": "01/10/2026"},
+        {"commune": "VÉNISSIEUX", "tenant_names": " Mme  Exemple\u00a0Léonie "},
+        {"last_payment_on": "", "balance_on": " 2026-10-31 "},
+    ],
+)
+def test_the_quick_path_takes_valid_text_lines_itself(overrides):
+    from etage.intake.arrears.validation import _QuickPath
+
+    line = values(**overrides)
+    quick = _QuickPath(LOOKUPS).line(line)
+    clean, errors = check_line(line, line=2, labels=LABELS, lookups=LOOKUPS)
+    assert errors == []
+    assert quick is not None
+    assert _same_line(quick, clean)
