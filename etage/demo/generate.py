@@ -7,9 +7,10 @@ How it differs from the demo (:mod:`etage.demo.services`, :mod:`etage.demo.histo
 - the territories, communes, organisations and people are invented (codes ``G001``…, INSEE
   codes ``99xxx`` that no French commune has, names from the demo's fictitious lists);
 - rows are built as tuples (not model instances) and written in bulk — PostgreSQL's
-  ``COPY`` (:func:`_copy`), ``executemany`` of batches elsewhere (:func:`_insert`) — with
-  primary keys handed out in advance (:class:`~etage.demo.generate_stories.Ids`) so that
-  rows point at each other without a round trip; the sequences are moved past them at the end.
+  ``COPY`` (:func:`etage.core.bulk.copy_rows`), ``executemany`` of batches elsewhere
+  (:func:`_insert`) — with primary keys handed out in advance
+  (:class:`~etage.demo.generate_stories.Ids`) so that rows point at each other without a round
+  trip; the sequences are moved past them at the end.
   The services are not called: one by one they would take days at national scale;
   :mod:`etage.demo.generate_stories` writes what they would write for the same steps.
   Their signals (notifications of a share or a pathway step) are therefore not sent, on
@@ -28,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import json
 import queue
 import random
 import threading
@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from etage.accounts.models import User
 from etage.accounts.roles import Role, can_administer
 from etage.alerts.defaults import seed_default_rules
+from etage.core.bulk import can_copy, copy_rows
 from etage.demo import reference as ref
 from etage.demo.generate_stories import COLUMNS, Ids, Member, Rows, Story, TerritoryCast
 from etage.households.models import Household, Person, Tenancy
@@ -314,14 +315,14 @@ def _next_key(model: type[models.Model]) -> int:
 def _write(rows: Rows, summary: GenerationSummary) -> None:
     """One batch, in one transaction, table after table in :data:`WRITE_ORDER` (every row
     after those it points at; PostgreSQL checks the keys, deferred, at the commit)."""
-    copy = connection.vendor == "postgresql"
+    copy = can_copy()
     with transaction.atomic(), connection.cursor() as cursor:
         for model in WRITE_ORDER:
             table = rows.by_model.get(model, [])
             if not table:
                 continue
             if copy:
-                _copy(cursor, model, table)
+                copy_rows(model, [f.attname for f in table_fields(model)], table)
                 continue
             for start in range(0, len(table), BATCH_SIZE):
                 _insert(cursor, model, table[start : start + BATCH_SIZE])
@@ -342,37 +343,6 @@ def table_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     if set(names) != expected or len(names) != len(expected):
         raise ValueError(f"{model.__name__}: columns {sorted(names)} ≠ fields {sorted(expected)}")
     return [by_name[name] for name in names]
-
-
-def _copy(cursor: Any, model: type[models.Model], rows: list[tuple[Any, ...]]) -> None:
-    """PostgreSQL: ``rows`` through one ``COPY … FROM STDIN`` (psycopg 3), the fastest way in.
-
-    psycopg adapts the values itself (strings, numbers, booleans, dates, aware datetimes,
-    decimals); JSON values are serialised as ``JSONField`` would (``json.dumps`` with the
-    field's encoder) and parsed by the server into ``jsonb``. No ``pre_save``, no signals: as
-    :func:`_insert`."""
-    fields = table_fields(model)
-    quote = connection.ops.quote_name
-    # Table and column names come from the models' metadata, quoted; values go through COPY.
-    sql = "COPY {} ({}) FROM STDIN".format(
-        quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
-    )
-    json_columns = [
-        (i, functools.partial(json.dumps, cls=f.encoder))
-        for i, f in enumerate(fields)
-        if isinstance(f, models.JSONField)
-    ]
-    with cursor.cursor.copy(sql) as copy:
-        write = copy.write_row
-        if not json_columns:
-            for row in rows:
-                write(row)
-            return
-        for row in rows:
-            values = list(row)
-            for i, dumps in json_columns:
-                values[i] = dumps(values[i])
-            write(values)
 
 
 def _insert(cursor: Any, model: type[models.Model], rows: list[tuple[Any, ...]]) -> None:

@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from etage.accounts.roles import Role
+from etage.core.bulk import can_copy, copy_rows
 from etage.households.text import fold
 from etage.intake.arrears import reading
 from etage.intake.arrears.validation import (
@@ -397,7 +398,7 @@ def _write(batch: ArrearsImport, lines: Iterator[CleanLine], *, dry_run: bool) -
     """Compare each chunk of lines with what is stored under the same keys: new keys are
     created, a different content is a correction, the same content is left alone."""
     counts = _Counts()
-    copy = not dry_run and COPY_NEW_LINES and connection.vendor == "postgresql"
+    copy = not dry_run and COPY_NEW_LINES and can_copy()
     while chunk := list(islice(lines, WRITE_BATCH)):
         existing = _stored(batch.landlord_id, chunk)
         new: list[tuple[CleanLine, str]] = []
@@ -484,18 +485,11 @@ assert set(_LINE_ATTRIBUTES) == {"lease_reference", "balance_on", *_VALUE_FIELDS
 
 
 def _copy_columns() -> tuple[list[str], tuple[object, ...]]:
-    """The COPY column list, and the values of the columns the import does not fill (the
-    model's defaults, as ``bulk_create`` would store them). Derived from the model so that a
-    field added later is not silently left out."""
-    filled = {"landlord_id", *_LINE_ATTRIBUTES, "content_hash", "first_import_id", "last_import_id"}
-    columns = [
-        "landlord_id",
-        *_LINE_ATTRIBUTES,
-        "content_hash",
-        "first_import_id",
-        "last_import_id",
-    ]
-    defaults: list[object] = []
+    """The COPY columns (attribute names), and the values of the columns the import does not
+    fill (the model's defaults, as ``bulk_create`` would store them). Derived from the model
+    so that a field added later is not silently left out."""
+    filled = ["landlord_id", *_LINE_ATTRIBUTES, "content_hash", "first_import_id", "last_import_id"]
+    columns, defaults = list(filled), []
     for model_field in ArrearsLine._meta.concrete_fields:
         if model_field.primary_key or model_field.attname in filled:
             continue
@@ -504,8 +498,7 @@ def _copy_columns() -> tuple[list[str], tuple[object, ...]]:
             raise ImproperlyConfigured(f"COPY does not fill {model_field.attname}")
         columns.append(model_field.attname)
         defaults.append(model_field.get_db_prep_save(model_field.get_default(), connection))
-    by_attname = {f.attname: str(f.column) for f in ArrearsLine._meta.concrete_fields}
-    return [by_attname[name] for name in columns], tuple(defaults)
+    return columns, tuple(defaults)
 
 
 def _copy_new(batch: ArrearsImport, new: list[tuple[CleanLine, str]]) -> None:
@@ -515,13 +508,12 @@ def _copy_new(batch: ArrearsImport, new: list[tuple[CleanLine, str]]) -> None:
     if not new:
         return
     columns, defaults = _copy_columns()
-    quote = connection.ops.quote_name
-    statement = (
-        f"COPY {quote(ArrearsLine._meta.db_table)} "
-        f"({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    )
     landlord_id, batch_id = batch.landlord_id, batch.pk
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        write_row = copy.write_row
-        for line, content_hash in new:
-            write_row((landlord_id, *line, content_hash, batch_id, batch_id, *defaults))
+    copy_rows(
+        ArrearsLine,
+        columns,
+        (
+            (landlord_id, *line, content_hash, batch_id, batch_id, *defaults)
+            for line, content_hash in new
+        ),
+    )
