@@ -184,6 +184,58 @@ def test_activity_slider_recomputes_on_the_reduced_traces(
         )
 
 
+def _activity_figures(traces: list[list[str]]) -> dict[str, tuple[int, int, int, int, float]]:
+    """(events, cases, starts, ends, mean 0-based rank) per activity, by hand."""
+    events: Counter[str] = Counter()
+    cases: Counter[str] = Counter()
+    starts: Counter[str] = Counter(t[0] for t in traces)
+    ends: Counter[str] = Counter(t[-1] for t in traces)
+    ranks: Counter[str] = Counter()
+    for trace in traces:
+        cases.update(set(trace))
+        for rank, activity in enumerate(trace):
+            events[activity] += 1
+            ranks[activity] += rank
+    return {a: (events[a], cases[a], starts[a], ends[a], ranks[a] / events[a]) for a in events}
+
+
+@pytest.mark.parametrize("share", [1.0, 0.4])
+def test_activity_figures_and_orders_by_hand(
+    log: BuiltLog, con: duckdb.DuckDBPyConnection, share: float
+) -> None:
+    kept_cases = {s["case_id"] for s in log.situations if s["territory"] in ("T1", "T3")}
+    traces = {c: t for c, t in log.traces(PROCESS_CATEGORIES).items() if c in kept_cases and t}
+    everything = _activity_figures(list(traces.values()))
+    ranked = sorted(everything, key=lambda a: (-everything[a][0], a))
+    keep = set(ranked[: math.ceil(share * len(ranked))])
+    reduced = [r for r in ([a for a in t if a in keep] for t in traces.values()) if r]
+    expected = _activity_figures(reduced)
+    found = process_map(con, Filters(territories=("T1", "T3")), activity_share=share)
+    assert found.total_activities == len(everything)
+    # Most frequent first, ties by code; cases per activity are those of the whole log.
+    assert [a.activity for a in found.activities] == [a for a in ranked if a in keep]
+    for stat in found.activities:
+        events, _cases, starts, ends, position = expected[stat.activity]
+        assert (stat.count, stat.cases) == everything[stat.activity][:2]
+        assert (stat.count, stat.starts, stat.ends) == (events, starts, ends)
+        assert stat.position == pytest.approx(position, rel=1e-12)
+    assert found.cases == len(reduced)
+    assert found.events == sum(len(t) for t in reduced)
+    # Most frequent first, ties by source then target.
+    order = [(e.count, e.source, e.target) for e in found.edges]
+    assert order == sorted(order, key=lambda e: (-e[0], e[1], e[2]))
+
+
+def test_no_case_kept_gives_an_empty_map_and_no_variant(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    nobody = Filters(territories=("NO-SUCH-TERRITORY",))
+    found = process_map(con, nobody)
+    assert (found.cases, found.events, found.activities, found.edges) == (0, 0, [], [])
+    assert found.total_activities == 0
+    assert variants(con, nobody) == []
+
+
 def test_path_slider_keeps_the_most_frequent_edges(con: duckdb.DuckDBPyConnection) -> None:
     everything = process_map(con, Filters())
     half = process_map(con, Filters(), path_share=0.5)
