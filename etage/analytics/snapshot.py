@@ -55,6 +55,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -71,6 +72,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from django.db import connection, connections
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -93,6 +95,10 @@ from etage.situations.workflow import ACTION_LABELS, orientation_is_level
 
 #: Situations per round trip: every query of a round covers one range of situation keys.
 CHUNK = 2000
+#: From this many live situations, the cases are written by one process per core (at most
+#: MAX_WORKERS): a national snapshot is many minutes of Python in one process (docs/performance.md).
+PARALLEL_FROM = 50_000
+MAX_WORKERS = 4
 COMPRESSION = "zstd"
 MEMORY_LIMIT = "512MB"
 _BATCH = 50_000
@@ -704,7 +710,7 @@ def _meetings(case_of: dict[int, str], run: _Run) -> pa.Table:
     return out.table()
 
 
-def _number_events(raw: Path, target: Path, last_seq: int) -> tuple[int, int]:
+def _number_events(raw: list[Path], target: Path, last_seq: int) -> tuple[int, int]:
     """Give ``seq`` to the staged events (recording order after ``last_seq``, or the seq they
     had) and write them ordered by case, time and seq. Returns (rows, highest seq).
 
@@ -716,14 +722,16 @@ def _number_events(raw: Path, target: Path, last_seq: int) -> tuple[int, int]:
     con.execute("SET TimeZone = 'UTC'")
     # The sort of a national log must not take the web workers' memory: spill to disk instead.
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    spill = (raw.parent / "duckdb-spill").as_posix().replace("'", "''")
+    spill = (raw[0].parent / "duckdb-spill").as_posix().replace("'", "''")
     con.execute(f"SET temp_directory = '{spill}'")
     names = schema.EVENTS.names
     columns = ", ".join(name for name in names if name != "seq")
-    numbered = raw.with_name("events-numbered.parquet")
+    numbered = raw[0].with_name("events-numbered.parquet")
+    files = ", ".join(f"'{_sql_path(path)}'" for path in raw)
     top = last_seq
+    # The recording-order key is total: the same order whichever process staged which rows.
     in_recording_order = con.sql(
-        f"SELECT {columns}, _old_seq FROM read_parquet('{_sql_path(raw)}') "  # noqa: S608
+        f"SELECT {columns}, _old_seq FROM read_parquet([{files}]) "  # noqa: S608
         "ORDER BY _old_seq IS NOT NULL, _rec, _tbl, _pk"
     )
     with pq.ParquetWriter(numbered, schema.EVENTS, compression=COMPRESSION) as writer:
@@ -782,6 +790,100 @@ def _touched(run: _Run) -> tuple[set[int], set[int]]:
     return touched, changed
 
 
+# --- The cases, in one process or several ---------------------------------------------------
+
+
+def _workers(live: int) -> int:
+    """Processes writing the cases: one per core from :data:`PARALLEL_FROM` live situations on
+    PostgreSQL, outside any transaction (the processes each read through their own
+    connection, which would not see the caller's uncommitted rows); one otherwise (SQLite,
+    tests, the demo). The cases are independent and their staging order does not matter
+    (:func:`_number_events` sorts by the recording-order key), so the output is the same."""
+    if live < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+def _key_ranges(ids: list[int], parts: int) -> list[tuple[int, int]]:
+    """``parts`` ranges of consecutive keys, as even in situations as the keys allow."""
+    if not ids:
+        return [(0, -1)]
+    size = -(-len(ids) // parts)
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def _write_cases(staging: Path, index: int, keys: tuple[int, int], run: _Run) -> None:
+    """The situations with keys in ``keys`` (bounds included), chunk by chunk, into
+    ``situations-<index>.parquet`` and their events into ``events-raw-<index>.parquet``."""
+    situations_out = pq.ParquetWriter(
+        staging / f"situations-{index}.parquet", schema.SITUATIONS, compression=COMPRESSION
+    )
+    raw_out = pq.ParquetWriter(
+        staging / f"events-raw-{index}.parquet", _RAW, compression=COMPRESSION
+    )
+    with raw_out, situations_out:
+        rows = (
+            _live()
+            .filter(id__gte=keys[0], id__lte=keys[1])
+            .order_by("id")
+            .values_list(*_SITUATION_FIELDS)
+            .iterator(CHUNK)
+        )
+        for chunk in _chunks(rows, CHUNK):
+            facts, pathway, procedure = _chunk_facts(chunk, run)
+            cases = _Columns(schema.SITUATIONS)
+            events = _Rows()
+            for sit in chunk:
+                cases.add(
+                    _case(
+                        sit,
+                        facts,
+                        pathway.get(sit[0], ()),
+                        procedure.get(sit[0], ()),
+                        run,
+                        events,
+                    )
+                )
+            situations_out.write_table(cases.table())
+            raw_out.write_table(events.table())
+
+
+def _write_cases_in_processes(staging: Path, ranges: list[tuple[int, int]], run: _Run) -> None:
+    """:func:`_write_cases` for each range in its own process (forked: the run, its
+    pseudonymisers and the settings are inherited as they are, nothing is pickled). The
+    parent's connection is closed first so that no process shares its socket; each child
+    opens its own. A child that fails fails the run (the staging directory is then removed)."""
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    children = [
+        context.Process(
+            target=_write_cases, args=(staging, i, keys, run), name=f"etage-snapshot-{i}"
+        )
+        for i, keys in enumerate(ranges)
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    failed = [child.name for child in children if child.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"snapshot: {', '.join(failed)} failed (see its error above)")
+
+
+def _join_situations(staging: Path, parts: int) -> int:
+    """The parts' situations, in key order, into ``situations.parquet``; their number."""
+    target = staging / "situations.parquet"
+    situations = 0
+    with pq.ParquetWriter(target, schema.SITUATIONS, compression=COMPRESSION) as out:
+        for i in range(parts):
+            part = staging / f"situations-{i}.parquet"
+            table = pq.read_table(part, schema=schema.SITUATIONS)
+            out.write_table(table)
+            situations += table.num_rows
+            part.unlink()
+    return situations
+
+
 def write_snapshot(directory: Path | None = None, *, full: bool = False) -> SnapshotReport:
     """Write (or bring up to date) the snapshot in ``directory`` (settings by default)."""
     directory = Path(directory) if directory is not None else snapshot_dir()
@@ -823,38 +925,13 @@ def write_snapshot(directory: Path | None = None, *, full: bool = False) -> Snap
             drop = removed | {case_of[sid] for sid in run.affected}
             rewritten = _rewrite_old_parts(old, drop, staging, run)
 
-        raw = staging / "events-raw.parquet"
-        situations_out = pq.ParquetWriter(
-            staging / "situations.parquet", schema.SITUATIONS, compression=COMPRESSION
-        )
-        situations = 0
-        with pq.ParquetWriter(raw, _RAW, compression=COMPRESSION) as raw_out, situations_out:
-            rows = _live().order_by("id").values_list(*_SITUATION_FIELDS).iterator(CHUNK)
-            for chunk in _chunks(rows, CHUNK):
-                facts, pathway, procedure = _chunk_facts(chunk, run)
-                cases = _Columns(schema.SITUATIONS)
-                events = _Rows()
-                for sit in chunk:
-                    cases.add(
-                        _case(
-                            sit,
-                            facts,
-                            pathway.get(sit[0], ()),
-                            procedure.get(sit[0], ()),
-                            run,
-                            events,
-                        )
-                    )
-                situations_out.write_table(cases.table())
-                situations += len(cases)
-                if len(events):
-                    raw_out.write_table(events.table())
-        if situations == 0:  # the schema even with no row, so that readers find the columns
-            pq.write_table(
-                schema.SITUATIONS.empty_table(),
-                staging / "situations.parquet",
-                compression=COMPRESSION,
-            )
+        ranges = _key_ranges(live_ids, _workers(len(live_ids)))
+        if len(ranges) == 1:
+            _write_cases(staging, 0, ranges[0], run)
+        else:
+            _write_cases_in_processes(staging, ranges, run)
+        situations = _join_situations(staging, len(ranges))
+        raw = [staging / f"events-raw-{i}.parquet" for i in range(len(ranges))]
         pq.write_table(
             _meetings(case_of, run), staging / "meetings.parquet", compression=COMPRESSION
         )
