@@ -235,11 +235,11 @@ def closure_incidence(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[
 def indicators(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """The indicator catalogue's rows (part D's computation) for the filters' territories and
     period; the other filters do not apply: indicators always cover every situation."""
-    from etage.analytics.indicators import compute_indicators
+    from etage.analytics.indicators import iter_indicators
 
-    rows = compute_indicators(con)
     kept = []
-    for row in rows:
+    # Filtered as they come: only the kept rows are held.
+    for row in iter_indicators(con):
         if filters.territories and row.territory not in filters.territories:
             continue
         month = row.period[:7]

@@ -16,9 +16,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -289,16 +288,32 @@ def compute_indicators(
     costs: Iterable[tuple[str, str, str, float]] | None = None,
     catalogue: Sequence[Indicator] = CATALOGUE,
 ) -> list[IndicatorRow]:
+    """The rows of :func:`iter_indicators` as one list, for callers that read them twice or
+    a few at a time. Millions of rows at national scale: storing streams them instead."""
+    return list(iter_indicators(con, periods=periods, costs=costs, catalogue=catalogue))
+
+
+def iter_indicators(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    periods: Iterable[str] | None = None,
+    costs: Iterable[tuple[str, str, str, float]] | None = None,
+    catalogue: Sequence[Indicator] = CATALOGUE,
+) -> Generator[IndicatorRow, None, None]:
     """Every figure of ``catalogue`` over the snapshot behind ``con`` (restricted to
-    ``periods``, "YYYY-MM" or "YYYY", when given). ``costs``: (year, level, territory,
-    annual cost) rows; by default the stored :class:`~.models.CostParameter` rows."""
+    ``periods``, "YYYY-MM" or "YYYY", when given), yielded as each batch of records comes
+    from DuckDB: only one batch's rows are held in Python at a time (the whole suite was
+    1.9 GB at national scale as one list). ``costs``: (year, level, territory, annual cost)
+    rows; by default the stored :class:`~.models.CostParameter` rows.
+
+    ``con`` runs the queries while the rows are consumed: do not use it for anything else
+    until the iterator is exhausted or closed (closing it drops its temporary table)."""
     wanted = sorted(set(periods)) if periods is not None else None
-    rows: list[IndicatorRow] = []
     # The same period, territory or key string for every row that has it (millions of rows
     # at national scale, a few thousand distinct strings).
     strings: dict[str, str] = {}
     share = strings.setdefault
-    extend, new = rows.extend, tuple.__new__
+    new = tuple.__new__
     cost_indicators = [i for i in catalogue if i.kind == "cost"]
     create, kind = _cases_table(catalogue)
     con.execute(create)
@@ -317,6 +332,10 @@ def compute_indicators(
             query = _base_query(base, dimension, indicators, periods=wanted is not None)
             result = con.execute(query, [wanted] if wanted is not None else [])
             while batch := result.fetchmany(_BATCH):
+                # The batch's rows built in one list (the comprehension is the fast path),
+                # then yielded one by one.
+                rows: list[IndicatorRow] = []
+                extend = rows.extend
                 for record in batch:
                     period = share(record[0], record[0])
                     territory = share(record[1], record[1])
@@ -340,6 +359,11 @@ def compute_indicators(
                             if record[at + 1]
                         ]
                     )
+                # Neither the records nor the rows outlive their batch here: what the
+                # consumer keeps is its own business.
+                del batch
+                yield from rows
+                del rows
         parameters = list(costs) if costs is not None else None
         if cost_indicators and parameters is None:
             parameters = _cost_parameters()
@@ -354,20 +378,17 @@ def compute_indicators(
                 if wanted is not None and period not in wanted:
                     continue
                 for indicator in cost_indicators:
-                    rows.append(
-                        IndicatorRow(
-                            indicator.code,
-                            period,
-                            territory,
-                            dimension,
-                            key,
-                            float(value),
-                            int(cases),
-                        )
+                    yield IndicatorRow(
+                        indicator.code,
+                        period,
+                        territory,
+                        dimension,
+                        key,
+                        float(value),
+                        int(cases),
                     )
     finally:
         con.execute(f"DROP {kind} IF EXISTS {_CASES}")
-    return rows
 
 
 # --- Finality and storage ------------------------------------------------------------------
@@ -396,6 +417,8 @@ class StoreReport:
     written: int
     #: (code, period) pairs left untouched because they were final and already stored.
     kept_final: int
+    #: Rows received (written, or skipped with their kept pair).
+    computed: int
 
 
 def definitions_upsert(catalogue: Sequence[Indicator] = CATALOGUE) -> None:
@@ -430,66 +453,85 @@ def store_indicators(
 ) -> StoreReport:
     """Write ``rows`` in one transaction. Each (indicator, period) is replaced whole, except
     when the period is final for its indicator and figures of it are already stored: those
-    stay as they are (the situations behind them may have been purged since)."""
+    stay as they are (the situations behind them may have been purged since).
+
+    ``rows`` is consumed as it comes (:func:`iter_indicators`: millions of rows at national
+    scale, never all held at once): a pair is decided on its first row, against what was
+    stored before this call, and its old figures deleted just before its first new ones are
+    inserted, so that its later rows, in later batches, are never deleted by it."""
     from etage.analytics.models import IndicatorValue
 
     today = today or timezone.localdate()
     lags = {i.code: i.final_after_months for i in catalogue}
-    grouped: dict[tuple[str, str], list[IndicatorRow]] = {}
-    for row in rows:
-        grouped.setdefault((row.code, row.period), []).append(row)
     now = timezone.now()
+    computed = written = 0
     with transaction.atomic():
         definitions_upsert(catalogue)
-        stored = set(
-            IndicatorValue.objects.filter(code__in=list({c for c, _ in grouped}))
-            .values_list("code", "period")
-            .distinct()
-        )
-        kept = {
-            pair
-            for pair in grouped
-            if pair in stored and is_final(pair[1], lags.get(pair[0], 0), today)
-        }
-        replaced = [pair for pair in grouped if pair not in kept]
-        for code in {c for c, _ in replaced}:
-            IndicatorValue.objects.filter(
-                code=code, period__in=[p for c, p in replaced if c == code]
-            ).delete()
-        values = (
-            IndicatorValue(
-                code=row.code,
-                period=row.period,
-                territory=row.territory,
-                dimension=row.dimension,
-                key=row.key,
-                value=row.value,
-                cases=row.cases,
-                computed_at=now,
-                snapshot=snapshot,
-            )
-            for pair in replaced
-            for row in grouped[pair]
-        )
-        # A batch of instances at a time: at national scale the rows are millions, and their
-        # instances all at once took gigabytes on top of the rows themselves.
-        written = 0
-        while batch := list(islice(values, STORE_BATCH)):
+        # Every stored pair rather than those of the rows' codes: the rows are not known yet
+        # (a few thousand pairs, read from the unique constraint's index).
+        stored = set(IndicatorValue.objects.values_list("code", "period").distinct())
+        kept: set[tuple[str, str]] = set()
+        replaced: set[tuple[str, str]] = set()
+        # Stored pairs being replaced whose old figures are not deleted yet: code → periods.
+        stale: dict[str, list[str]] = {}
+        batch: list[IndicatorValue] = []
+
+        def flush() -> None:
+            nonlocal written
+            for code, periods in stale.items():
+                IndicatorValue.objects.filter(code=code, period__in=periods).delete()
+            stale.clear()
+            # A batch of instances at a time: at national scale the rows are millions, and
+            # their instances all at once took gigabytes.
             IndicatorValue.objects.bulk_create(batch)
             written += len(batch)
-    return StoreReport(written=written, kept_final=len(kept))
+            batch.clear()
+
+        for row in rows:
+            computed += 1
+            pair = (row.code, row.period)
+            if pair not in replaced:
+                if pair in kept:
+                    continue
+                if pair in stored and is_final(row.period, lags.get(row.code, 0), today):
+                    kept.add(pair)
+                    continue
+                replaced.add(pair)
+                if pair in stored:
+                    stale.setdefault(row.code, []).append(row.period)
+            batch.append(
+                IndicatorValue(
+                    code=row.code,
+                    period=row.period,
+                    territory=row.territory,
+                    dimension=row.dimension,
+                    key=row.key,
+                    value=row.value,
+                    cases=row.cases,
+                    computed_at=now,
+                    snapshot=snapshot,
+                )
+            )
+            if len(batch) >= STORE_BATCH:
+                flush()
+        flush()
+    return StoreReport(written=written, kept_final=len(kept), computed=computed)
 
 
 def refresh_indicators(directory: Path | None = None) -> tuple[int, int, int]:
     """Compute the catalogue over the snapshot in ``directory`` (settings by default) and
     store it, final periods kept: (rows computed, rows written, final (indicator, period)
-    kept). What the nightly command and the demo run."""
+    kept). What the nightly command and the demo run: the rows go from DuckDB to the
+    database a batch at a time (bounded memory), in the store's one transaction."""
     from etage.analytics.store import connect, manifest
 
+    fingerprint = snapshot_fingerprint(manifest(directory))
     con = connect(directory)
+    rows = iter_indicators(con)
     try:
-        rows = compute_indicators(con)
+        report = store_indicators(rows, snapshot=fingerprint)
     finally:
+        # Closed before the connection: closing drops the temporary table through it.
+        rows.close()
         con.close()
-    report = store_indicators(rows, snapshot=snapshot_fingerprint(manifest(directory)))
-    return len(rows), report.written, report.kept_final
+    return report.computed, report.written, report.kept_final

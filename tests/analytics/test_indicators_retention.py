@@ -15,8 +15,15 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from etage.analytics import indicators
 from etage.analytics.catalogue import BY_CODE
-from etage.analytics.indicators import compute_indicators, is_final, store_indicators
+from etage.analytics.indicators import (
+    compute_indicators,
+    is_final,
+    iter_indicators,
+    refresh_indicators,
+    store_indicators,
+)
 from etage.analytics.models import IndicatorDefinition, IndicatorValue
 from etage.analytics.snapshot import write_snapshot
 from etage.analytics.store import connect
@@ -122,3 +129,45 @@ def test_a_final_period_never_stored_is_written_once(tmp_path: Path) -> None:
         key = (row.code, row.period, row.territory, row.dimension, row.key)
         final = is_final(row.period, BY_CODE[row.code].final_after_months, TODAY)
         assert stored[key] == (row.cases if final else row.cases * 2), key
+
+
+def test_the_streamed_store_writes_every_computed_row_exactly_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows go from DuckDB to the table as they come: with batches far smaller than an
+    (indicator, period)'s rows, which span several queries (one per breakdown), the stored
+    figures are still exactly the computed list, on a first store and on a rewrite (a pair's
+    old figures deleted once, before its first new row, never after its later batches)."""
+    from tests.analytics.logs import build_log
+
+    monkeypatch.setattr(indicators, "STORE_BATCH", 50)
+    log = build_log(tmp_path / "log", cases=120, seed=7)
+    con = connect(log.directory)
+    try:
+        rows = compute_indicators(con)
+    finally:
+        con.close()
+    expected = {
+        (r.code, r.period, r.territory, r.dimension, r.key): (r.value, r.cases) for r in rows
+    }
+    assert len(expected) == len(rows) > 20 * indicators.STORE_BATCH
+
+    # The nightly path: refresh_indicators streams iter_indicators into the store.
+    assert refresh_indicators(log.directory) == (len(rows), len(rows), 0)
+    assert IndicatorValue.objects.count() == len(rows)
+    assert _values() == expected
+
+    # A rewrite in which no period is final yet: every pair replaced, nothing lost or left.
+    con = connect(log.directory)
+    try:
+        report = store_indicators(
+            (r._replace(cases=r.cases + 1) for r in iter_indicators(con)),
+            snapshot="b",
+            today=dt.date(2000, 1, 1),
+        )
+    finally:
+        con.close()
+    assert (report.computed, report.written, report.kept_final) == (len(rows), len(rows), 0)
+    assert IndicatorValue.objects.count() == len(rows)
+    assert _values() == {k: (value, cases + 1) for k, (value, cases) in expected.items()}
+    assert set(IndicatorValue.objects.values_list("snapshot", flat=True)) == {"b"}
