@@ -34,6 +34,7 @@ from etage.analytics.catalogue import (
     Indicator,
 )
 from etage.analytics.schema import SITUATIONS
+from etage.core.bulk import can_copy, copy_rows
 
 #: Indicator values written per INSERT (and held as model instances at once).
 STORE_BATCH = 2000
@@ -444,6 +445,20 @@ def definitions_upsert(catalogue: Sequence[Indicator] = CATALOGUE) -> None:
             )
 
 
+#: The stored columns, in the order of the store's tuples.
+_STORED = (
+    "code",
+    "period",
+    "territory",
+    "dimension",
+    "key",
+    "value",
+    "cases",
+    "computed_at",
+    "snapshot",
+)
+
+
 def store_indicators(
     rows: Iterable[IndicatorRow],
     *,
@@ -474,16 +489,23 @@ def store_indicators(
         replaced: set[tuple[str, str]] = set()
         # Stored pairs being replaced whose old figures are not deleted yet: code → periods.
         stale: dict[str, list[str]] = {}
-        batch: list[IndicatorValue] = []
+        batch: list[tuple[Any, ...]] = []
+        copy = can_copy()
 
         def flush() -> None:
             nonlocal written
             for code, periods in stale.items():
                 IndicatorValue.objects.filter(code=code, period__in=periods).delete()
             stale.clear()
-            # A batch of instances at a time: at national scale the rows are millions, and
-            # their instances all at once took gigabytes.
-            IndicatorValue.objects.bulk_create(batch)
+            # A batch at a time: at national scale the rows are millions. PostgreSQL takes
+            # them through COPY (several times faster than INSERT: the nightly rewrite of a
+            # country's figures); elsewhere as instances.
+            if copy:
+                copy_rows(IndicatorValue, _STORED, batch)
+            else:
+                IndicatorValue.objects.bulk_create(
+                    IndicatorValue(**dict(zip(_STORED, values, strict=True))) for values in batch
+                )
             written += len(batch)
             batch.clear()
 
@@ -500,16 +522,16 @@ def store_indicators(
                 if pair in stored:
                     stale.setdefault(row.code, []).append(row.period)
             batch.append(
-                IndicatorValue(
-                    code=row.code,
-                    period=row.period,
-                    territory=row.territory,
-                    dimension=row.dimension,
-                    key=row.key,
-                    value=row.value,
-                    cases=row.cases,
-                    computed_at=now,
-                    snapshot=snapshot,
+                (
+                    row.code,
+                    row.period,
+                    row.territory,
+                    row.dimension,
+                    row.key,
+                    row.value,
+                    row.cases,
+                    now,
+                    snapshot,
                 )
             )
             if len(batch) >= STORE_BATCH:
