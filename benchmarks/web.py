@@ -364,7 +364,9 @@ def main() -> None:
     base_env["ETAGE_DATA_DIR"] = str(work)
     base_env["PYTHONPATH"] = str(ROOT)
     setup = _run_child(
-        {**base_env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+        # Development settings (the generator refuses production's), without DEBUG: it keeps
+        # the SQL of every statement, which the national bulk writes would pile up.
+        {**base_env, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "DJANGO_DEBUG": "false"},
         "--child",
         "setup",
         "--scale",
