@@ -28,7 +28,11 @@ from etage.situations.models import (
     SituationDifficulty,
     SituationQuerySet,
 )
-from etage.situations.permissions import allowed_actions, situations_visible_to
+from etage.situations.permissions import (
+    allowed_actions,
+    situations_visible_to,
+    territory_platform_ids,
+)
 from etage.situations.permissions_matrix import Action
 
 #: Reference pathway rule: oriented within 30 days of identification.
@@ -49,7 +53,7 @@ def needs_action_q(user: Any) -> Q:
     if user.role == Role.COORDINATOR:
         q |= Q(
             status__in=[Status.CONTACTED, Status.ASSESSED],
-            platform__territory__in=user.territories.all(),
+            platform_id__in=territory_platform_ids(user),
         )
     if user.role in (Role.PROFESSIONAL, Role.COORDINATOR) and user.organisation_id:
         q |= Q(
@@ -135,14 +139,17 @@ def search_situations(
         term = f.q.strip()
         key = fold(term)
         # EXISTS rather than a join on the people: no duplicate rows, so no DISTINCT over
-        # every column of the page and of its count.
-        people = Person.objects.filter(household=OuterRef("household"))
+        # every column of the page and of its count. One EXISTS for both names: PostgreSQL
+        # reads the household's people once, not once per name.
+        people = Person.objects.filter(
+            Q(last_name_key__contains=key) | Q(first_name__icontains=term),
+            household=OuterRef("household"),
+        )
         qs = qs.filter(
             Q(reference__iexact=term)
             | Q(tenancy__lease_reference__iexact=term)
             | Q(tenancy__address_key__contains=key)
-            | Q(Exists(people.filter(last_name_key__contains=key)))
-            | Q(Exists(people.filter(first_name__icontains=term)))
+            | Q(Exists(people))
         )
     return (
         qs.select_related(

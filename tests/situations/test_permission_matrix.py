@@ -100,3 +100,60 @@ def test_a_deactivated_account_sees_nothing(refer, demo_reference) -> None:
     coordinator.is_active = False
     coordinator.save()
     assert situations_visible_to(coordinator).count() == 0
+
+
+@pytest.mark.django_db
+def test_the_scope_is_what_each_situation_check_grants(demo_reference) -> None:
+    """The door's SQL (platform keys, shares as a key array inside an OR, semi-joins when
+    alone) against the per-situation check, which reads each relation on its own: for every
+    persona kind, every action and every situation of a history, the same answer. A
+    coordinator's organisation also shares situations outside their platform, and holds an
+    ended share, so that every branch and their OR are exercised."""
+    from etage.demo.history import MIN_COUNT, demo_build_history
+    from etage.situations.models import Situation
+
+    demo_build_history(seed=3, count=MIN_COUNT)
+    coordinator = demo_reference["t1-coordination"]
+    elsewhere = list(Situation.objects.exclude(platform__territory__code="T1").order_by("pk")[:3])
+    for situation, active in zip(elsewhere, (True, True, False), strict=True):
+        Share.objects.filter(situation=situation, organisation=coordinator.organisation).delete()
+        Share.objects.create(
+            situation=situation,
+            organisation=coordinator.organisation,
+            legal_basis=LegalBasis.CASF,
+            is_active=active,
+        )
+    situations = list(Situation.objects.select_related("platform"))
+    usernames = [
+        "t1-coordination",
+        "t2-coordination",
+        "t1-professionnel",
+        "t1-recouvrement",
+        "t1-signalement",
+        "t1-pilotage",
+    ]
+    for username in usernames:
+        user = User.objects.get(username=username)
+        granted = {s.pk: allowed_actions(user, s) for s in situations}
+        for action in Action:
+            expected = {pk for pk, actions in granted.items() if action in actions}
+            scoped = set(situations_visible_to(user, action).values_list("pk", flat=True))
+            assert scoped == expected, (username, action)
+    # The OR was exercised: shared situations outside the coordinator's platform are in.
+    visible = set(situations_visible_to(coordinator).values_list("pk", flat=True))
+    assert {s.pk for s in elsewhere[:2]} <= visible
+
+
+@pytest.mark.django_db
+def test_a_coordinator_scope_follows_a_change_of_territory(refer, demo_reference) -> None:
+    """The platforms' keys are read once per user object: changing the territories through
+    that object must not leave the old platforms in scope, nor miss the new ones."""
+    situation = refer()  # T1
+    coordinator = demo_reference["t1-coordination"]
+    assert situations_visible_to(coordinator).filter(pk=situation.pk).exists()
+    coordinator.territories.set([Territory.objects.get(code="T2")])
+    assert not situations_visible_to(coordinator).filter(pk=situation.pk).exists()
+    coordinator.territories.add(Territory.objects.get(code="T1"))
+    assert situations_visible_to(coordinator).filter(pk=situation.pk).exists()
+    coordinator.territories.clear()
+    assert not situations_visible_to(coordinator).exists()

@@ -209,10 +209,12 @@ def test_my_work_query_count_is_pinned_and_does_not_grow(
 
     client = client_for(username)
     url = reverse("worklist:index")
-    # Session, user, organisation (header), unread notifications, session save (3); two per
-    # kind of work (count, rows); four for the procedure deadlines (the situations' keys,
-    # their events and balances, the situations that have some).
-    expected = {"t1-professionnel": 23, "t1-coordination": 23, "t1-recouvrement": 13}[username]
+    # Session, user, organisation (header), unread notifications, session save (3); the keys
+    # of the platforms of the person's territories, read once (permissions.
+    # territory_platform_ids); two per kind of work (count, rows); four for the procedure
+    # deadlines (the situations' keys, their events and balances, the situations that have
+    # some).
+    expected = {"t1-professionnel": 24, "t1-coordination": 24, "t1-recouvrement": 14}[username]
     with django_assert_num_queries(expected):
         client.get(url)
     # More of everything: the same number of queries.
