@@ -9,6 +9,7 @@ The import page stores the file and queues :func:`arrears_import_process` (a dja
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -484,6 +485,7 @@ _LINE_ATTRIBUTES: tuple[str, ...] = CleanLine._fields
 assert set(_LINE_ATTRIBUTES) == {"lease_reference", "balance_on", *_VALUE_FIELDS}
 
 
+@functools.cache
 def _copy_columns() -> tuple[list[str], tuple[object, ...]]:
     """The COPY columns (attribute names), and the values of the columns the import does not
     fill (the model's defaults, as ``bulk_create`` would store them). Derived from the model

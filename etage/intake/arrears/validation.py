@@ -390,30 +390,30 @@ def _quick_cell(raw: str, *, required: bool, amount: bool = False) -> object:
     return stripped
 
 
-def _quick_date(required: bool) -> Callable[[str], object]:
+def _quick_parsed(
+    convert: Callable[[str], object], *, required: bool, amount: bool = False
+) -> Callable[[str], object]:
+    """A cell parser of the quick path: ``convert`` (a date or an amount of ``fmt``) after
+    the blank and required checks; ``_BAD`` sends the line to the full check."""
+
     def parse(raw: str) -> object:
-        cell = _quick_cell(raw, required=required)
+        cell = _quick_cell(raw, required=required, amount=amount)
         if not isinstance(cell, str):
             return cell
         try:
-            return fmt.parse_date(raw)
+            return convert(raw)
         except fmt.CellError:
             return _BAD
 
     return parse
+
+
+def _quick_date(required: bool) -> Callable[[str], object]:
+    return _quick_parsed(fmt.parse_date, required=required)
 
 
 def _quick_amount(required: bool) -> Callable[[str], object]:
-    def parse(raw: str) -> object:
-        cell = _quick_cell(raw, required=required, amount=True)
-        if not isinstance(cell, str):
-            return cell
-        try:
-            return fmt.parse_amount(raw)
-        except fmt.CellError:
-            return _BAD
-
-    return parse
+    return _quick_parsed(fmt.parse_amount, required=required, amount=True)
 
 
 class _QuickPath:
