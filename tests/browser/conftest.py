@@ -91,6 +91,9 @@ AUDITS: list[AuditRecord] = []
 def audit(page: Page) -> None:
     """Fail on any serious or critical axe-core violation of WCAG 2.1 A/AA on this page; every
     call is recorded for the summary printed at the end of the run."""
+    # A click that follows a link returns once the next page has started loading; axe must
+    # read that page once it is whole, not the empty document of the first instant.
+    page.wait_for_load_state("load")
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     violations = results.response["violations"]
     blocking = [

@@ -72,6 +72,7 @@ def test_an_evaluator_retrieves_compares_and_exports_coded_material(open_as: Any
     # Co-occurrence: the reconciled pair of "Repérage" and "Coordination".
     page.get_by_role("link", name="Co-occurrences des codes").click()
     table = page.get_by_test_id("cooccurrence")
+    expect(table).to_be_visible()
     audit(page)
     row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Repérage"))
     row.get_by_role("cell").nth(2).get_by_role("link", name="1").click()
