@@ -44,8 +44,39 @@ def visible_notifications(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).filter(condition)
 
 
+#: Beyond this many unread notifications, :func:`unread_count` counts in the database.
+UNREAD_LISTED = 200
+
+
 def unread_count(user: Any) -> int:
-    return visible_notifications(user).filter(read_at__isnull=True).count()
+    """How many of :func:`visible_notifications` are unread: the header of every page.
+
+    The door's count, in fewer steps in the usual cases. The unread rows are listed first
+    (one indexed query): nothing unread, nothing more to do; when they all need the same
+    access, only the situations they name are checked, in one scoped query. Otherwise (several
+    accesses, or more than :data:`UNREAD_LISTED` rows) the database counts through the door,
+    whose single query is then cheaper than one per access."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return 0
+    unread = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).values_list(
+            "kind", "situation_id"
+        )[: UNREAD_LISTED + 1]
+    )
+    if not unread:
+        return 0
+    actions = {REQUIRED_ACTION.get(kind) for kind, situation_id in unread if situation_id}
+    if len(unread) > UNREAD_LISTED or len(actions) > 1 or None in actions:
+        return visible_notifications(user).filter(read_at__isnull=True).count()
+    ids = {situation_id for _kind, situation_id in unread if situation_id}
+    seen: set[int] = set()
+    if actions:
+        (action,) = actions
+        assert action is not None  # refused above
+        seen = set(
+            situations_visible_to(user, action).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+    return sum(1 for _kind, situation_id in unread if situation_id is None or situation_id in seen)
 
 
 def preferences_of(user: Any) -> dict[str, str]:
