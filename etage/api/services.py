@@ -94,6 +94,10 @@ def api_token_create(
     while True:
         secret = secrets.token_urlsafe(32)
         prefix = secret[:PREFIX_LENGTH]
+        # The prefix is typed after `etage_api_token revoke`: a leading "-" would read as an
+        # option there (one secret in 64).
+        if prefix.startswith("-"):
+            continue
         if not ApiToken.objects.filter(prefix=prefix).exists():
             break
     token = ApiToken.objects.create(

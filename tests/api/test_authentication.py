@@ -255,3 +255,17 @@ def test_the_token_expiry_is_one_labelled_input_and_a_typed_date_is_kept(
         31,
         18,
     )
+
+
+@pytest.mark.django_db
+def test_no_prefix_starts_with_a_dash_that_the_command_would_read_as_an_option(
+    demo_reference: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn = iter(["-" + "a" * 42, "b" * 43])
+    monkeypatch.setattr("etage.api.services.secrets.token_urlsafe", lambda n: next(drawn))
+    token, secret = api_token_create(organisation=Organisation.objects.get(code="LMH"), name="SI")
+    assert secret == "b" * 43
+    assert token.prefix == secret[: len(token.prefix)]
+    call_command("etage_api_token", "revoke", token.prefix, stdout=StringIO())
+    token.refresh_from_db()
+    assert token.revoked_at is not None
