@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from etage.accounts.models import User
-from etage.demo.services import demo_build_reference
+from tests import replay
 
 #: Situation fixtures (``refer``, ``advance``), shared by every test package.
 pytest_plugins = ["tests.pathways"]
@@ -21,7 +21,7 @@ pytest_plugins = ["tests.pathways"]
 @pytest.fixture
 def demo_reference(db: None) -> dict[str, User]:
     """The three territories, their partners and one account per role and territory."""
-    accounts = demo_build_reference(seed=1)
+    accounts = replay.demo_reference(seed=1)
     return {u.username: u for u in User.objects.filter(username__in=[a.username for a in accounts])}
 
 

@@ -27,11 +27,11 @@ from etage.analytics.catalogue import BY_CODE, CATALOGUE
 from etage.analytics.indicators import refresh_indicators
 from etage.analytics.models import IndicatorValue
 from etage.analytics.snapshot import write_snapshot
-from etage.demo.history import MIN_COUNT, demo_build_history
-from etage.demo.services import demo_build_reference
+from etage.demo.history import MIN_COUNT
 from etage.notifications.dispatch import suppressed
 from etage.situations.models import Situation
 from etage.situations.permissions import situations_visible_to
+from tests import replay
 from tests.security.world import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,9 @@ def demo(
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        demo_build_reference(seed=1)
+        replay.demo_reference(seed=1)
         with suppressed():
-            demo_build_history(seed=5, count=MIN_COUNT)
+            replay.demo_history(seed=5, count=MIN_COUNT)
         write_snapshot(full=True)
         refresh_indicators()
         yield {u.username: u for u in User.objects.filter(username__in=PERSONAS)}

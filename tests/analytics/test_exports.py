@@ -28,8 +28,7 @@ from etage.analytics.exports import base
 from etage.analytics.filters import Filters
 from etage.analytics.snapshot import write_snapshot
 from etage.analytics.store import connect
-from etage.demo.history import demo_build_history
-from etage.demo.services import demo_build_reference
+from tests import replay
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +41,8 @@ def snapshot_dir(
 ) -> Path:
     directory = tmp_path_factory.mktemp("snapshot")
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_build_reference(seed=1)
-        demo_build_history(seed=5, count=40)
+        replay.demo_reference(seed=1)
+        replay.demo_history(seed=5, count=40)
         write_snapshot(directory)
         transaction.set_rollback(True)
     return directory

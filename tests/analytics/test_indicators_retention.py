@@ -27,8 +27,9 @@ from etage.analytics.indicators import (
 from etage.analytics.models import IndicatorDefinition, IndicatorValue
 from etage.analytics.snapshot import write_snapshot
 from etage.analytics.store import connect
-from etage.demo.history import MIN_COUNT, demo_build_history
+from etage.demo.history import MIN_COUNT
 from etage.situations.models import Situation
+from tests import replay
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_final_periods_survive_the_purge_and_the_recompute(
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     moment = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(12)))
     with time_machine.travel(moment, tick=False):
-        demo_build_history(seed=5, count=MIN_COUNT)
+        replay.demo_history(seed=5, count=MIN_COUNT)
         write_snapshot(full=True)
         _compute(settings.ETAGE_SNAPSHOT_DIR, "first")
         before = _values()

@@ -29,8 +29,6 @@ from etage.demo.evaluation import (
 )
 from etage.demo.evaluation_data import interviews as iv
 from etage.demo.evaluation_data.matrix import PROJECT_NAME
-from etage.demo.history import demo_build_history
-from etage.demo.services import demo_build_reference
 from etage.evaluation.agreement import CodedUnit, segment_agreement
 from etage.evaluation.models import (
     ActionItem,
@@ -56,6 +54,7 @@ from etage.evaluation.models.choices import CASE_INTERVIEW_SOURCES, CaseSource, 
 from etage.evaluation.sampling import Draw, verify_draw
 from etage.evaluation.transcripts import parse_turns, read_transcript
 from etage.notifications.dispatch import suppressed as notifications_suppressed
+from tests import replay
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +71,9 @@ def project(
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        demo_build_reference(seed=1)
+        replay.demo_reference(seed=1)
         with notifications_suppressed():
-            demo_build_history(seed=SEED, count=40)
+            replay.demo_history(seed=SEED, count=40)
         demo_build_analytics()
         yield demo_build_evaluation(seed=SEED)
         transaction.set_rollback(True)

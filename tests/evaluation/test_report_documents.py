@@ -21,6 +21,7 @@ from etage.evaluation.report.content import build_report
 from etage.evaluation.report.docx import render_docx
 from etage.evaluation.report.html import render_html
 from etage.evaluation.report.pdf import render_pdf
+from tests import replay
 from tests.evaluation.report_world import QUESTION_TEXTS, ReportWorld, build_report_world
 
 pytestmark = pytest.mark.django_db
@@ -223,10 +224,9 @@ def test_on_demo_data_the_docx_holds_every_question_and_no_household_name(
     demo's own evaluation project (etage.demo.evaluation, when present)."""
     from etage.analytics.indicators import refresh_indicators
     from etage.analytics.snapshot import write_snapshot
-    from etage.demo.history import demo_build_history
     from etage.situations.models import Situation
 
-    demo_build_history(seed=5, count=40)
+    replay.demo_history(seed=5, count=40)
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     write_snapshot(settings.ETAGE_SNAPSHOT_DIR, full=True)
     refresh_indicators()

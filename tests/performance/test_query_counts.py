@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from etage.accounts.models import User
-from etage.demo.history import MIN_COUNT, demo_build_history
-from etage.demo.services import demo_build_reference
+from etage.demo.history import MIN_COUNT
 from etage.situations.permissions import situations_visible_to
+from tests import replay
 
 #: (persona, URL builder) of the hot pages of issue 11.
 PAGES: dict[str, tuple[str, Callable[[User], str]]] = {
@@ -37,9 +37,9 @@ PAGES: dict[str, tuple[str, Callable[[User], str]]] = {
 def growing(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Callable[[], object]]:
     """The demo history at its smallest, and a function that triples it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_build_reference(seed=1)
-        demo_build_history(seed=3, count=MIN_COUNT)
-        yield lambda: demo_build_history(seed=4, count=2 * MIN_COUNT)
+        replay.demo_reference(seed=1)
+        replay.demo_history(seed=3, count=MIN_COUNT)
+        yield lambda: replay.demo_history(seed=4, count=2 * MIN_COUNT)
         transaction.set_rollback(True)
 
 

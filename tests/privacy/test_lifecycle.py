@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from etage.core.models import RetentionReport
-from etage.demo.history import MIN_COUNT, demo_build_history
+from etage.demo.history import MIN_COUNT
 from etage.households.models import Household
 from etage.intake.models import ArrearsImport, ArrearsLine, LeaseSignal
 from etage.organisations.models import Organisation, OrganisationKind
@@ -32,6 +32,7 @@ from etage.situations.services import consent_record, situation_transition
 from etage.support.models import ActionComment, Document, JournalEntry
 from etage.support.services import journal_entry_add
 from etage.territories.models import Commune
+from tests import replay
 from tests.privacy.conftest import ADDRESS, JOURNAL, LAST_NAME, LEASE, PHONE
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def personal_tokens(household: Household) -> set[str]:
 def history(demo_reference, media_root):
     moment = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(12)))
     with time_machine.travel(moment, tick=False):
-        demo_build_history(seed=5, count=MIN_COUNT)
+        replay.demo_history(seed=5, count=MIN_COUNT)
 
 
 def test_the_retention_on_a_generated_history_does_exactly_what_is_expected(

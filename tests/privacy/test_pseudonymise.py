@@ -8,8 +8,6 @@ import json
 import pytest
 from django.db import transaction
 
-from etage.demo.history import demo_build_history
-from etage.demo.services import demo_build_reference
 from etage.households.models import Household, Person, Tenancy
 from etage.privacy.pseudonymise import (
     age_band,
@@ -20,6 +18,7 @@ from etage.privacy.pseudonymise import (
     pseudonymise_situations,
 )
 from etage.situations.models import Situation
+from tests import replay
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +26,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def history(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_build_reference(seed=1)
-        yield demo_build_history(seed=7, count=40)
+        replay.demo_reference(seed=1)
+        yield replay.demo_history(seed=7, count=40)
         transaction.set_rollback(True)
 
 

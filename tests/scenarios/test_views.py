@@ -22,6 +22,7 @@ from etage.scenarios.models import (
     Scenario,
     ScenarioRun,
 )
+from tests import replay
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "scenarios" / "metropole.json"
@@ -67,9 +68,8 @@ def test_a_scenario_from_a_scale_starts_feasible_and_is_compared(client_for, pro
 
 def test_observed_durations_come_from_the_snapshot(client_for, project, tmp_path, settings):
     from etage.analytics.snapshot import write_snapshot
-    from etage.demo.history import demo_build_history
 
-    demo_build_history(seed=5, count=80)
+    replay.demo_history(seed=5, count=80)
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     write_snapshot(settings.ETAGE_SNAPSHOT_DIR, full=True)
     scenario = _create(client_for("t1-evaluation"), project, **{"new-observed": "on"})

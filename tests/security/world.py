@@ -28,9 +28,7 @@ from etage.breakglass.services import break_glass_open
 from etage.demo import reference as ref
 from etage.demo.analytics import demo_build_analytics
 from etage.demo.evaluation import demo_build_evaluation
-from etage.demo.history import demo_build_history
 from etage.demo.imports import demo_import_extracts
-from etage.demo.services import demo_build_reference
 from etage.households.models import Household
 from etage.intake.models import ArrearsLine
 from etage.linkage.models import LinkReview
@@ -45,6 +43,7 @@ from etage.situations.models import Situation
 from etage.situations.permissions import situations_visible_to
 from etage.situations.permissions_matrix import Action
 from etage.support.models import Document, JournalEntry
+from tests import replay
 
 #: Every demo account: one per role and territory, then the partners' professionals.
 PERSONAS: tuple[str, ...] = tuple(
@@ -88,9 +87,9 @@ class World:
 
 
 def build_world() -> World:
-    demo_build_reference(seed=1)
+    replay.demo_reference(seed=1)
     with notifications_suppressed():
-        demo_build_history(seed=5, count=40)
+        replay.demo_history(seed=5, count=40)
         demo_import_extracts(seed=5)
         users = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
         assert set(users) == set(PERSONAS), set(PERSONAS) - set(users)

@@ -19,6 +19,7 @@ from etage.situations.models import Share
 from etage.situations.permissions import allowed_actions, situations_visible_to
 from etage.situations.permissions_matrix import MATRIX, Action, Relation, allowed
 from etage.territories.models import Territory
+from tests import replay
 
 
 def test_every_role_has_a_row_for_every_relation() -> None:
@@ -109,10 +110,10 @@ def test_the_scope_is_what_each_situation_check_grants(demo_reference) -> None:
     persona kind, every action and every situation of a history, the same answer. A
     coordinator's organisation also shares situations outside their platform, and holds an
     ended share, so that every branch and their OR are exercised."""
-    from etage.demo.history import MIN_COUNT, demo_build_history
+    from etage.demo.history import MIN_COUNT
     from etage.situations.models import Situation
 
-    demo_build_history(seed=3, count=MIN_COUNT)
+    replay.demo_history(seed=3, count=MIN_COUNT)
     coordinator = demo_reference["t1-coordination"]
     elsewhere = list(Situation.objects.exclude(platform__territory__code="T1").order_by("pk")[:3])
     for situation, active in zip(elsewhere, (True, True, False), strict=True):

@@ -8,10 +8,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from etage.demo.history import demo_build_history
-from etage.demo.services import demo_build_reference
 from etage.situations.permissions import situations_visible_to
 from etage.worklist.selectors import my_work
+from tests import replay
 from tests.worklist.conftest import references_in
 from tests.worklist.test_pages import EVERY_DEMO_ACCOUNT
 
@@ -21,8 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def history(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_build_reference(seed=1)
-        yield demo_build_history(seed=5, count=40)
+        replay.demo_reference(seed=1)
+        yield replay.demo_history(seed=5, count=40)
         transaction.set_rollback(True)
 
 
