@@ -74,6 +74,20 @@ def demo_site(transactional_db: None) -> None:
     demo_build_reference(seed=1)
 
 
+def demo_site_with_history(*, seed: int, count: int) -> None:
+    """The demo reference and a demo history, replayed when this worker already built them
+    (tests/replay.py). A journey starts from what the previous journey's flush left, whose
+    automatic ids differ from one journey to the next; a flush that resets the sequences makes
+    that starting state the same every time, so the replay applies."""
+    from django.core.management import call_command
+
+    from tests import replay
+
+    call_command("flush", interactive=False, reset_sequences=True, verbosity=0)
+    replay.demo_reference(seed=1)
+    replay.demo_history(seed=seed, count=count)
+
+
 _axe = Axe()
 
 

@@ -11,16 +11,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import audit
+from tests.browser.conftest import audit, demo_site_with_history
 
 
 @pytest.fixture
 def snapshot(demo_site: None, tmp_path: Path, settings: Any) -> Path:
     """The demo history, pseudonymised into a snapshot as the nightly job writes it."""
     from etage.analytics.snapshot import write_snapshot
-    from etage.demo.history import demo_build_history
 
-    demo_build_history(seed=1, count=80)
+    demo_site_with_history(seed=1, count=80)
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     write_snapshot(settings.ETAGE_SNAPSHOT_DIR, full=True)
     return Path(settings.ETAGE_SNAPSHOT_DIR)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import demo_site_with_history
+
 
 @pytest.fixture
 def demo_history(demo_site: None, tmp_path: Path, settings: Any) -> None:
@@ -15,12 +17,11 @@ def demo_history(demo_site: None, tmp_path: Path, settings: Any) -> None:
     indicators, and the evaluation project."""
     from etage.demo.analytics import demo_build_analytics
     from etage.demo.evaluation import demo_build_evaluation
-    from etage.demo.history import demo_build_history
     from etage.demo.imports import demo_import_extracts
     from etage.notifications.dispatch import suppressed
 
     with suppressed():
-        demo_build_history(seed=1, count=80)
+        demo_site_with_history(seed=1, count=80)
     demo_import_extracts(seed=1)
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     demo_build_analytics()
