@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Slides the idle timeout, writing the session at most once a minute.
+    "etage.accounts.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,10 +142,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions expire after inactivity (data-protection.md #9): the expiry is pushed forward at
-# every request and the cookie dies with the browser.
+# Sessions expire after inactivity (data-protection.md #9): the expiry is pushed forward by
+# the requests and the cookie dies with the browser.
 SESSION_COOKIE_AGE = env_int("ETAGE_SESSION_IDLE_MINUTES", 30, minimum=5) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides with each request, at most once a minute
+# (etage.accounts.middleware.SessionIdleMiddleware): no session write per page.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
