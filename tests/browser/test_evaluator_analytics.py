@@ -18,8 +18,11 @@ from tests.browser.conftest import audit, demo_site_with_history
 def snapshot(demo_site: None, tmp_path: Path, settings: Any) -> Path:
     """The demo history, pseudonymised into a snapshot as the nightly job writes it."""
     from etage.analytics.snapshot import write_snapshot
+    from etage.notifications.dispatch import suppressed
 
-    demo_site_with_history(seed=1, count=80)
+    # Without notifications, as the persona journeys: one recording per worker for all.
+    with suppressed():
+        demo_site_with_history(seed=1, count=80)
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     write_snapshot(settings.ETAGE_SNAPSHOT_DIR, full=True)
     return Path(settings.ETAGE_SNAPSHOT_DIR)

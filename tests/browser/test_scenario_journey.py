@@ -19,8 +19,11 @@ def project(demo_site: None, tmp_path: Path, settings: Any) -> Any:
     from etage.accounts.models import User
     from etage.analytics.snapshot import write_snapshot
     from etage.evaluation.models import Project, ProjectMember
+    from etage.notifications.dispatch import suppressed
 
-    demo_site_with_history(seed=1, count=80)
+    # Without notifications, as the persona journeys: one recording per worker for all.
+    with suppressed():
+        demo_site_with_history(seed=1, count=80)
     settings.ETAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     write_snapshot(settings.ETAGE_SNAPSHOT_DIR, full=True)
     evaluator = User.objects.get(username="t1-evaluation")
