@@ -65,10 +65,12 @@ def unread_count(user: Any) -> int:
     )
     if not unread:
         return 0
-    actions = {REQUIRED_ACTION.get(kind) for kind, situation_id in unread if situation_id}
+    actions = {
+        REQUIRED_ACTION.get(kind) for kind, situation_id in unread if situation_id is not None
+    }
     if len(unread) > UNREAD_LISTED or len(actions) > 1 or None in actions:
         return visible_notifications(user).filter(read_at__isnull=True).count()
-    ids = {situation_id for _kind, situation_id in unread if situation_id}
+    ids = {situation_id for _kind, situation_id in unread if situation_id is not None}
     seen: set[int] = set()
     if actions:
         (action,) = actions
